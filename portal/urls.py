@@ -1,0 +1,38 @@
+from django.conf import settings
+from django.conf.urls.static import static
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import DefaultRouter
+
+from partners.api import OrganisationViewSet, RegistrationViewSet
+from portal.accounts import api as accounts_api
+
+from . import views
+
+router = DefaultRouter()
+router.register("registrations", RegistrationViewSet, basename="registration")
+router.register("organisations", OrganisationViewSet, basename="organisation")
+
+api_patterns = [
+    path("auth/token/", accounts_api.obtain_token, name="token"),
+    path("me/", accounts_api.me, name="me"),
+    path("", include(router.urls)),
+]
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("readyz", views.readyz, name="readyz"),
+    path("accounts/", include("portal.accounts.urls")),
+    path("notifications/", include("portal.notifications.urls")),
+    path("", include("partners.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/v1/", include((api_patterns, "api"))),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("admin/", admin.site.urls),
+]
+
+if settings.DEBUG:
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

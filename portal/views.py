@@ -1,0 +1,86 @@
+from django.conf import settings
+from django.core.paginator import Paginator
+from django.db import connection
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+from django.utils.translation import gettext_lazy as _
+
+from partners.selectors import public_directory
+
+PHASES = [
+    {
+        "name": _("Reconnaissance"),
+        "summary": _("Robotic missions survey the Moon and return samples, including from the far side."),
+        "years": "– 2025",
+        "missions": ["Chang'e-4", "Chang'e-5", "Chang'e-6", "Luna-25"],
+    },
+    {
+        "name": _("Construction — first stage"),
+        "summary": _("South-pole survey, in-situ resource use and 3D printing tests; the station's first elements."),
+        "years": "2026 – 2030",
+        "missions": ["Chang'e-7", "Chang'e-8", "Luna-26", "Luna-27"],
+    },
+    {
+        "name": _("Construction — second stage"),
+        "summary": _("Command centre, energy and communications, research, resource and robotic facilities."),
+        "years": "2031 – 2035",
+        "missions": ["ILRS-1", "ILRS-2", "ILRS-3", "ILRS-4", "ILRS-5", "Luna-28"],
+    },
+    {
+        "name": _("Utilisation"),
+        "summary": _("Crewed visits, long-term experiments and extension of the station."),
+        "years": "2036 –",
+        "missions": [],
+    },
+]
+
+
+def paginate(request, queryset, per_page=25):
+    """One page of a list, from the `page` query parameter; out-of-range pages show the last one."""
+    return Paginator(queryset, per_page).get_page(request.GET.get("page"))
+
+
+def home(request):
+    directory = public_directory()
+    return render(
+        request,
+        "home.html",
+        {"phases": PHASES, "partner_count": directory.count(), "recent_partners": directory.order_by("-joined_on")[:6]},
+    )
+
+
+@require_GET
+@never_cache
+def healthz(request):
+    return JsonResponse({"status": "ok"})
+
+
+def _check_database():
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+
+
+def _check_broker():
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        return
+    from portal.celery import app
+
+    with app.connection_for_write() as conn:
+        conn.ensure_connection(max_retries=1, timeout=2)
+
+
+@require_GET
+@never_cache
+def readyz(request):
+    """Ready when the database and the broker answer; otherwise 503 naming what failed."""
+    checks = {}
+    for name, check in (("database", _check_database), ("broker", _check_broker)):
+        try:
+            check()
+            checks[name] = "ok"
+        except Exception as exc:
+            checks[name] = f"unavailable: {type(exc).__name__}"
+    ready = all(value == "ok" for value in checks.values())
+    return JsonResponse({"status": "ok" if ready else "unavailable", "checks": checks}, status=200 if ready else 503)
