@@ -10,6 +10,7 @@ class OrganisationProfileForm(forms.ModelForm):
     areas = forms.MultipleChoiceField(
         label=_("Areas of interest"), choices=Area.choices, widget=forms.CheckboxSelectMultiple, required=True
     )
+    website = forms.URLField(label=_("Website"), required=False, assume_scheme="https")
     cooperation_levels = forms.MultipleChoiceField(
         label=_("Cooperation levels of interest"), choices=CooperationLevel.choices,
         widget=forms.CheckboxSelectMultiple, required=True,

@@ -52,3 +52,6 @@ STORAGES = {
 CELERY_TASK_ALWAYS_EAGER = True
 CELERY_BROKER_URL = TEST_REDIS_URL
 REDIS_URL = TEST_REDIS_URL
+
+# Lock-outs are tested explicitly; a small limit keeps those tests short.
+AXES_FAILURE_LIMIT = 3

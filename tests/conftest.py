@@ -1,0 +1,107 @@
+import pytest
+from django.conf import settings
+from django.core.cache import cache
+from rest_framework.test import APIClient
+
+from partners.models import Membership
+
+from .factories import PASSWORD, MembershipFactory, OrganisationFactory, UserFactory
+
+
+def pytest_report_header(config):
+    database = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
+    redis = "reachable" if settings.REDIS_AVAILABLE else "NOT reachable: tests that need it are skipped"
+    return [f"database: {database}; redis: {redis}; REQUIRE_SERVICES={int(settings.REQUIRE_SERVICES)}"]
+
+
+def pytest_collection_modifyitems(config, items):
+    """Skip what needs PostgreSQL/Redis or Chromium when absent, saying so; with REQUIRE_SERVICES=1 nothing skips."""
+    import shutil
+
+    missing = []
+    if not settings.POSTGRES_AVAILABLE:
+        missing.append("PostgreSQL")
+    if not settings.REDIS_AVAILABLE:
+        missing.append("Redis")
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    for item in items:
+        if "services" in item.keywords and missing:
+            item.add_marker(pytest.mark.skip(reason=f"needs {', '.join(missing)} (not reachable)"))
+        if "browser" in item.keywords and not chromium and not settings.REQUIRE_SERVICES:
+            item.add_marker(pytest.mark.skip(reason="needs Debian's chromium (not installed)"))
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    """Throttle counters and lock-outs live in the cache; each test starts clean."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def password():
+    return PASSWORD
+
+
+@pytest.fixture
+def programme_admin(db):
+    return UserFactory(email="admin@programme.example.org", full_name="Ada Admin", is_programme_admin=True)
+
+
+@pytest.fixture
+def organisation(db):
+    return OrganisationFactory(name="South Lunar Institute", country="ZA")
+
+
+@pytest.fixture
+def other_organisation(db):
+    return OrganisationFactory(name="Far Side University", country="BR", kind="university")
+
+
+@pytest.fixture
+def partner_admin(organisation):
+    return MembershipFactory(organisation=organisation, role=Membership.Role.ADMIN,
+                             user__email="lead@south-lunar.example.org", user__full_name="Lerato Lead").user
+
+
+@pytest.fixture
+def partner_member(organisation):
+    return MembershipFactory(organisation=organisation, user__email="member@south-lunar.example.org",
+                             user__full_name="Mpho Member").user
+
+
+@pytest.fixture
+def other_partner_admin(other_organisation):
+    return MembershipFactory(organisation=other_organisation, role=Membership.Role.ADMIN,
+                             user__email="lead@farside.example.org").user
+
+
+@pytest.fixture
+def reviewer(db):
+    return UserFactory(email="reviewer@example.org", full_name="Rosa Reviewer", is_reviewer=True)
+
+
+@pytest.fixture
+def api_client():
+    return APIClient()
+
+
+@pytest.fixture
+def login(client):
+    """Sign a person in to the test client."""
+
+    def _login(user):
+        client.force_login(user)
+        return client
+
+    return _login
+
+
+@pytest.fixture
+def api_as(api_client):
+    def _as(user):
+        api_client.force_authenticate(user)
+        return api_client
+
+    return _as
