@@ -3,7 +3,8 @@ from django.http import Http404
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import mixins, permissions as drf_permissions, status, viewsets
+from rest_framework import mixins, status, viewsets
+from rest_framework import permissions as drf_permissions
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
@@ -11,7 +12,7 @@ from portal.api import ClientRateThrottle
 
 from . import permissions, selectors, services
 from .filters import OrganisationFilter, RegistrationFilter
-from .models import Invitation, Organisation, Registration
+from .models import Invitation, Organisation
 from .serializers import (
     InvitationCreateSerializer,
     InvitationSerializer,
@@ -44,8 +45,9 @@ class IsProgrammeAdmin(drf_permissions.BasePermission):
     list=extend_schema(summary="Applications to join (programme administrators)"),
     retrieve=extend_schema(summary="One application (programme administrators)"),
 )
-class RegistrationViewSet(mixins.CreateModelMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
-                          viewsets.GenericViewSet):
+class RegistrationViewSet(
+    mixins.CreateModelMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
     serializer_class = RegistrationSerializer
     filterset_class = RegistrationFilter
     ordering_fields = ["submitted_at", "queued_at", "name"]
@@ -84,9 +86,12 @@ class RegistrationViewSet(mixins.CreateModelMixin, mixins.ListModelMixin, mixins
         serializer = RegistrationInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         registration = services.submit_registration(data=serializer.validated_data, language=get_language())
-        body = {"id": registration.pk, "status": registration.status,
-                "detail": _("We have emailed %(email)s a link to confirm the address.")
-                % {"email": registration.contact_email}}
+        body = {
+            "id": registration.pk,
+            "status": registration.status,
+            "detail": _("We have emailed %(email)s a link to confirm the address.")
+            % {"email": registration.contact_email},
+        }
         return Response(body, status=status.HTTP_201_CREATED)
 
     def _decide(self, request, service, needs_reason):
@@ -99,29 +104,35 @@ class RegistrationViewSet(mixins.CreateModelMixin, mixins.ListModelMixin, mixins
         service(registration=registration, by=request.user, **kwargs)
         return Response(self.get_serializer(self.get_object()).data)
 
-    @extend_schema(summary="Approve an application", request=None,
-                   responses={200: RegistrationSerializer, **ERRORS})
+    @extend_schema(summary="Approve an application", request=None, responses={200: RegistrationSerializer, **ERRORS})
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
         return self._decide(request, services.approve_registration, needs_reason=False)
 
-    @extend_schema(summary="Reject an application", request=ReasonSerializer,
-                   responses={200: RegistrationSerializer, **ERRORS})
+    @extend_schema(
+        summary="Reject an application", request=ReasonSerializer, responses={200: RegistrationSerializer, **ERRORS}
+    )
     @action(detail=True, methods=["post"])
     def reject(self, request, pk=None):
         return self._decide(request, services.reject_registration, needs_reason=True)
 
-    @extend_schema(summary="Send an application back for changes", request=ReasonSerializer,
-                   responses={200: RegistrationSerializer, **ERRORS})
+    @extend_schema(
+        summary="Send an application back for changes",
+        request=ReasonSerializer,
+        responses={200: RegistrationSerializer, **ERRORS},
+    )
     @action(detail=True, methods=["post"], url_path="request-changes")
     def request_changes(self, request, pk=None):
         return self._decide(request, services.request_registration_changes, needs_reason=True)
 
 
 @extend_schema_view(
-    list=extend_schema(summary="Partner organisations", auth=[],
-                       description="Public directory fields for everyone; full records for programme "
-                                   "administrators and the organisation's own members."),
+    list=extend_schema(
+        summary="Partner organisations",
+        auth=[],
+        description="Public directory fields for everyone; full records for programme "
+        "administrators and the organisation's own members.",
+    ),
     retrieve=extend_schema(summary="One partner organisation", auth=[]),
 )
 class OrganisationViewSet(viewsets.ReadOnlyModelViewSet):
@@ -153,14 +164,20 @@ class OrganisationViewSet(viewsets.ReadOnlyModelViewSet):
             raise Http404
         return organisation
 
-    @extend_schema(summary="Suspend an organisation (programme administrators)", request=ReasonSerializer,
-                   responses={200: OrganisationSerializer, **ERRORS})
+    @extend_schema(
+        summary="Suspend an organisation (programme administrators)",
+        request=ReasonSerializer,
+        responses={200: OrganisationSerializer, **ERRORS},
+    )
     @action(detail=True, methods=["post"], permission_classes=[drf_permissions.IsAuthenticated, IsProgrammeAdmin])
     def suspend(self, request, pk=None):
         return self._change_status(request, pk, services.suspend_organisation)
 
-    @extend_schema(summary="Reinstate a suspended organisation (programme administrators)",
-                   request=ReasonSerializer, responses={200: OrganisationSerializer, **ERRORS})
+    @extend_schema(
+        summary="Reinstate a suspended organisation (programme administrators)",
+        request=ReasonSerializer,
+        responses={200: OrganisationSerializer, **ERRORS},
+    )
     @action(detail=True, methods=["post"], permission_classes=[drf_permissions.IsAuthenticated, IsProgrammeAdmin])
     def reinstate(self, request, pk=None):
         return self._change_status(request, pk, services.reinstate_organisation)
@@ -172,18 +189,27 @@ class OrganisationViewSet(viewsets.ReadOnlyModelViewSet):
         organisation = service(organisation=organisation, by=request.user, reason=reason.validated_data["reason"])
         return Response(self.get_serializer(organisation).data)
 
-    @extend_schema(summary="Members of an organisation (its members and administrators)",
-                   responses={200: MemberSerializer(many=True), 404: ERRORS[404]})
+    @extend_schema(
+        summary="Members of an organisation (its members and administrators)",
+        responses={200: MemberSerializer(many=True), 404: ERRORS[404]},
+    )
     @action(detail=True, methods=["get"], filterset_class=None, ordering_fields=None)
     def members(self, request, pk=None):
         organisation = self._record(pk)
         page = self.paginate_queryset(selectors.organisation_members(organisation=organisation))
         return self.get_paginated_response(MemberSerializer(page, many=True).data)
 
-    @extend_schema(methods=["get"], summary="Invitations sent by an organisation (its partner admin)",
-                   responses={200: InvitationSerializer(many=True), 404: ERRORS[404]})
-    @extend_schema(methods=["post"], summary="Invite a colleague by email (partner admin)",
-                   request=InvitationCreateSerializer, responses={201: InvitationSerializer, **ERRORS})
+    @extend_schema(
+        methods=["get"],
+        summary="Invitations sent by an organisation (its partner admin)",
+        responses={200: InvitationSerializer(many=True), 404: ERRORS[404]},
+    )
+    @extend_schema(
+        methods=["post"],
+        summary="Invite a colleague by email (partner admin)",
+        request=InvitationCreateSerializer,
+        responses={201: InvitationSerializer, **ERRORS},
+    )
     @action(detail=True, methods=["get", "post"], filterset_class=None, ordering_fields=None)
     def invitations(self, request, pk=None):
         organisation = self._managed(pk)
@@ -197,8 +223,9 @@ class OrganisationViewSet(viewsets.ReadOnlyModelViewSet):
         )
         return Response(InvitationSerializer(invitation).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(summary="Withdraw an invitation (partner admin)", request=None,
-                   responses={200: InvitationSerializer, **ERRORS})
+    @extend_schema(
+        summary="Withdraw an invitation (partner admin)", request=None, responses={200: InvitationSerializer, **ERRORS}
+    )
     @action(detail=True, methods=["post"], url_path=r"invitations/(?P<invitation_id>[0-9]+)/revoke")
     def revoke_invitation(self, request, pk=None, invitation_id=None):
         organisation = self._managed(pk)

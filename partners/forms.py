@@ -12,14 +12,27 @@ class OrganisationProfileForm(forms.ModelForm):
     )
     website = forms.URLField(label=_("Website"), required=False, assume_scheme="https")
     cooperation_levels = forms.MultipleChoiceField(
-        label=_("Cooperation levels of interest"), choices=CooperationLevel.choices,
-        widget=forms.CheckboxSelectMultiple, required=True,
+        label=_("Cooperation levels of interest"),
+        choices=CooperationLevel.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=True,
     )
 
     class Meta:
         model = Registration
-        fields = ["name", "native_name", "kind", "country", "city", "website", "description", "areas",
-                  "cooperation_levels", "contact_name", "contact_position"]
+        fields = [
+            "name",
+            "native_name",
+            "kind",
+            "country",
+            "city",
+            "website",
+            "description",
+            "areas",
+            "cooperation_levels",
+            "contact_name",
+            "contact_position",
+        ]
         widgets = {"description": forms.Textarea(attrs={"rows": 5})}
 
     def clean(self):
@@ -39,8 +52,10 @@ def validate_country_for_kind(cleaned, add_error):
 
 class RegistrationForm(OrganisationProfileForm):
     accept_terms = forms.BooleanField(
-        label=_("I confirm that I may apply on behalf of this organisation and accept the programme's terms "
-                "of participation and the processing of these details."),
+        label=_(
+            "I confirm that I may apply on behalf of this organisation and accept the programme's terms "
+            "of participation and the processing of these details."
+        ),
         required=True,
         error_messages={"required": _("Please accept the terms to apply.")},
     )
@@ -63,10 +78,15 @@ class InvitationForm(forms.Form):
 
 class AcceptInvitationForm(forms.Form):
     full_name = forms.CharField(label=_("Full name"), max_length=200)
-    password1 = forms.CharField(label=_("Password"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-                                strip=False, help_text=password_validation.password_validators_help_text_html())
-    password2 = forms.CharField(label=_("Password again"), strip=False,
-                                widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+    password1 = forms.CharField(
+        label=_("Password"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        strip=False,
+        help_text=password_validation.password_validators_help_text_html(),
+    )
+    password2 = forms.CharField(
+        label=_("Password again"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
 
     def __init__(self, *args, email, **kwargs):
         self.email = email

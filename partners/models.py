@@ -8,8 +8,22 @@ from .choices import Area, CooperationLevel, OrganisationKind, labels
 
 # Webmail domains say nothing about which organisation someone belongs to.
 PUBLIC_EMAIL_DOMAINS = frozenset(
-    {"gmail.com", "googlemail.com", "yahoo.com", "outlook.com", "hotmail.com", "mail.ru", "yandex.ru",
-     "qq.com", "163.com", "126.com", "icloud.com", "proton.me", "protonmail.com", "aol.com"}
+    {
+        "gmail.com",
+        "googlemail.com",
+        "yahoo.com",
+        "outlook.com",
+        "hotmail.com",
+        "mail.ru",
+        "yandex.ru",
+        "qq.com",
+        "163.com",
+        "126.com",
+        "icloud.com",
+        "proton.me",
+        "protonmail.com",
+        "aol.com",
+    }
 )
 
 
@@ -22,13 +36,9 @@ class OrganisationProfile(models.Model):
     """What an organisation says about itself, on its application and once it is a partner."""
 
     name = models.CharField(_("organisation name (English)"), max_length=200)
-    native_name = models.CharField(
-        _("name in the organisation's own language"), max_length=200, blank=True
-    )
+    native_name = models.CharField(_("name in the organisation's own language"), max_length=200, blank=True)
     kind = models.CharField(_("kind of organisation"), max_length=32, choices=OrganisationKind.choices)
-    country = CountryField(
-        _("country"), blank=True, help_text=_("Leave empty for an international organisation.")
-    )
+    country = CountryField(_("country"), blank=True, help_text=_("Leave empty for an international organisation."))
     city = models.CharField(_("city"), max_length=100, blank=True)
     website = models.URLField(_("website"), blank=True)
     description = models.TextField(_("description"), blank=True)
@@ -36,7 +46,14 @@ class OrganisationProfile(models.Model):
     cooperation_levels = models.JSONField(_("cooperation levels of interest"), default=list, blank=True)
 
     PROFILE_FIELDS = (
-        "name", "native_name", "kind", "country", "city", "website", "description", "areas",
+        "name",
+        "native_name",
+        "kind",
+        "country",
+        "city",
+        "website",
+        "description",
+        "areas",
         "cooperation_levels",
     )
 
@@ -98,9 +115,7 @@ class Registration(OrganisationProfile):
     language = models.CharField(_("language"), max_length=10, default=settings.LANGUAGE_CODE)
     submitted_at = models.DateTimeField(_("submitted"), default=timezone.now)
     email_verified_at = models.DateTimeField(_("email verified"), null=True, blank=True)
-    queued_at = models.DateTimeField(
-        _("in the review queue since"), null=True, blank=True, db_index=True
-    )
+    queued_at = models.DateTimeField(_("in the review queue since"), null=True, blank=True, db_index=True)
     decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"

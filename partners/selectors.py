@@ -13,9 +13,7 @@ from .models import Invitation, Membership, Organisation, Registration
 
 def registration_queue():
     """Applications for the administrators' queue, longest waiting first."""
-    return Registration.objects.select_related("organisation", "decided_by").order_by(
-        "queued_at", "submitted_at", "pk"
-    )
+    return Registration.objects.select_related("organisation", "decided_by").order_by("queued_at", "submitted_at", "pk")
 
 
 def attach_duplicate_flags(registrations):
@@ -97,14 +95,16 @@ def get_organisation_for(*, user, pk):
 
 
 def organisation_members(*, organisation):
-    return Membership.objects.filter(organisation=organisation).select_related("user").order_by(
-        "-role", "user__full_name"
+    return (
+        Membership.objects.filter(organisation=organisation).select_related("user").order_by("-role", "user__full_name")
     )
 
 
 def pending_invitations(*, organisation):
     return Invitation.objects.filter(
-        organisation=organisation, accepted_at__isnull=True, revoked_at__isnull=True,
+        organisation=organisation,
+        accepted_at__isnull=True,
+        revoked_at__isnull=True,
         expires_at__gt=timezone.now(),
     ).select_related("invited_by")
 

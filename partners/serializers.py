@@ -1,5 +1,6 @@
 from django.utils.translation import gettext_lazy as _
 from django_countries.serializer_fields import CountryField
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from . import permissions
@@ -9,8 +10,11 @@ from .models import Invitation, Membership, Organisation, Registration
 
 
 class RegistrationInputSerializer(serializers.ModelSerializer):
-    country = CountryField(required=False, allow_blank=True, help_text=_("ISO 3166-1 alpha-2 code; empty for an "
-                                                                         "international organisation."))
+    country = CountryField(
+        required=False,
+        allow_blank=True,
+        help_text=_("ISO 3166-1 alpha-2 code; empty for an international organisation."),
+    )
     kind = serializers.ChoiceField(choices=OrganisationKind.choices)
     areas = serializers.MultipleChoiceField(choices=Area.choices, allow_empty=False)
     cooperation_levels = serializers.MultipleChoiceField(choices=CooperationLevel.choices, allow_empty=False)
@@ -18,8 +22,21 @@ class RegistrationInputSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Registration
-        fields = ["name", "native_name", "kind", "country", "city", "website", "description", "areas",
-                  "cooperation_levels", "contact_name", "contact_position", "contact_email", "accept_terms"]
+        fields = [
+            "name",
+            "native_name",
+            "kind",
+            "country",
+            "city",
+            "website",
+            "description",
+            "areas",
+            "cooperation_levels",
+            "contact_name",
+            "contact_position",
+            "contact_email",
+            "accept_terms",
+        ]
 
     def validate_accept_terms(self, value):
         if not value:
@@ -43,9 +60,13 @@ class RegistrationAcceptedSerializer(serializers.Serializer):
 
 
 class DuplicateFlagSerializer(serializers.Serializer):
-    reason = serializers.ChoiceField(choices=[("name", _("Same name and country")),
-                                              ("domain", _("Same email domain as a partner")),
-                                              ("application", _("Same name and country as another application"))])
+    reason = serializers.ChoiceField(
+        choices=[
+            ("name", _("Same name and country")),
+            ("domain", _("Same email domain as a partner")),
+            ("application", _("Same name and country as another application")),
+        ]
+    )
     name = serializers.CharField()
     id = serializers.IntegerField(help_text=_("The partner organisation or application it resembles."))
 
@@ -57,12 +78,34 @@ class RegistrationSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Registration
-        fields = ["id", "status", "name", "native_name", "kind", "country", "country_name", "city", "website",
-                  "description", "areas", "cooperation_levels", "contact_name", "contact_position",
-                  "contact_email", "language", "submitted_at", "email_verified_at", "queued_at", "decided_at",
-                  "decision_reason", "organisation", "possible_duplicates"]
+        fields = [
+            "id",
+            "status",
+            "name",
+            "native_name",
+            "kind",
+            "country",
+            "country_name",
+            "city",
+            "website",
+            "description",
+            "areas",
+            "cooperation_levels",
+            "contact_name",
+            "contact_position",
+            "contact_email",
+            "language",
+            "submitted_at",
+            "email_verified_at",
+            "queued_at",
+            "decided_at",
+            "decision_reason",
+            "organisation",
+            "possible_duplicates",
+        ]
 
-    def get_possible_duplicates(self, registration) -> list[DuplicateFlagSerializer]:
+    @extend_schema_field(DuplicateFlagSerializer(many=True))
+    def get_possible_duplicates(self, registration):
         flags = getattr(registration, "duplicate_flags", [])
         return [{"reason": reason, "name": name, "id": pk} for reason, name, pk in flags]
 
@@ -93,8 +136,19 @@ class OrganisationSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Organisation
-        fields = ["id", "name", "native_name", "kind", "country", "country_name", "city", "website",
-                  "joined_on", "joined_year", *ORGANISATION_PRIVATE_FIELDS]
+        fields = [
+            "id",
+            "name",
+            "native_name",
+            "kind",
+            "country",
+            "country_name",
+            "city",
+            "website",
+            "joined_on",
+            "joined_year",
+            *ORGANISATION_PRIVATE_FIELDS,
+        ]
 
     def to_representation(self, organisation):
         data = super().to_representation(organisation)

@@ -66,7 +66,10 @@ def submit_registration(*, data, language):
     )
     registration.save()
     record_event(
-        actor=None, action="registration.submitted", obj=registration, to_state=registration.status,
+        actor=None,
+        action="registration.submitted",
+        obj=registration,
+        to_state=registration.status,
         data={"contact_email": registration.contact_email},
     )
     link = absolute_url(reverse("partners:verify_email", args=[tokens.verification_token(registration)]))
@@ -84,15 +87,19 @@ def verify_registration_email(*, registration):
     """The contact proved the address is theirs: the application joins the review queue."""
     registration = _lock(Registration, registration)
     _require_state(
-        registration, [Registration.Status.SUBMITTED],
+        registration,
+        [Registration.Status.SUBMITTED],
         _("This email address has already been verified; the application is in the review queue."),
     )
     registration.status = Registration.Status.PENDING_REVIEW
     registration.email_verified_at = registration.queued_at = timezone.now()
     registration.save(update_fields=["status", "email_verified_at", "queued_at"])
     record_event(
-        actor=None, action="registration.email_verified", obj=registration,
-        from_state=Registration.Status.SUBMITTED, to_state=registration.status,
+        actor=None,
+        action="registration.email_verified",
+        obj=registration,
+        from_state=Registration.Status.SUBMITTED,
+        to_state=registration.status,
     )
     queue_email(
         to=registration.contact_email,
@@ -112,7 +119,8 @@ def resubmit_registration(*, registration, data):
     """The applicant made the requested changes; the application goes back to the queue."""
     registration = _lock(Registration, registration)
     _require_state(
-        registration, [Registration.Status.CHANGES_REQUESTED],
+        registration,
+        [Registration.Status.CHANGES_REQUESTED],
         _("This application is not waiting for changes."),
     )
     changed = []
@@ -124,8 +132,11 @@ def resubmit_registration(*, registration, data):
     registration.queued_at = timezone.now()
     registration.save()
     record_event(
-        actor=None, action="registration.resubmitted", obj=registration,
-        from_state=Registration.Status.CHANGES_REQUESTED, to_state=registration.status,
+        actor=None,
+        action="registration.resubmitted",
+        obj=registration,
+        from_state=Registration.Status.CHANGES_REQUESTED,
+        to_state=registration.status,
         data={"changed": changed},
     )
     _notify_programme_admins(
@@ -145,8 +156,13 @@ def _decide(registration, *, by, to_state, action, reason):
     registration.decision_reason = reason
     registration.save()
     record_event(
-        actor=by, action=action, obj=registration, organisation=registration.organisation,
-        from_state=from_state, to_state=to_state, reason=reason,
+        actor=by,
+        action=action,
+        obj=registration,
+        organisation=registration.organisation,
+        from_state=from_state,
+        to_state=to_state,
+        reason=reason,
     )
 
 
@@ -155,7 +171,8 @@ def approve_registration(*, registration, by):
     """Create the partner organisation, make the contact its partner admin and invite them in."""
     registration = _lock(Registration, registration)
     _require_state(
-        registration, [Registration.Status.PENDING_REVIEW],
+        registration,
+        [Registration.Status.PENDING_REVIEW],
         _("Only an application pending review can be approved (this one is “%(status)s”).")
         % {"status": registration.get_status_display()},
     )
@@ -180,19 +197,25 @@ def approve_registration(*, registration, by):
     registration.organisation = organisation
     _decide(registration, by=by, to_state=Registration.Status.APPROVED, action="registration.approved", reason="")
     record_event(
-        actor=by, action="organisation.created", obj=organisation, organisation=organisation,
-        to_state=organisation.status, data={"registration": registration.pk, "partner_admin": contact.email},
+        actor=by,
+        action="organisation.created",
+        obj=organisation,
+        organisation=organisation,
+        to_state=organisation.status,
+        data={"registration": registration.pk, "partner_admin": contact.email},
     )
-    link = (
-        set_password_url(contact) if not contact.has_usable_password()
-        else absolute_url(reverse("accounts:login"))
-    )
+    link = set_password_url(contact) if not contact.has_usable_password() else absolute_url(reverse("accounts:login"))
     queue_email(
         to=contact.email,
         recipient=contact,
         template="registration_approved",
-        context={"registration": registration, "organisation": organisation, "user": contact, "link": link,
-                 "needs_password": not contact.has_usable_password()},
+        context={
+            "registration": registration,
+            "organisation": organisation,
+            "user": contact,
+            "link": link,
+            "needs_password": not contact.has_usable_password(),
+        },
     )
     return organisation
 
@@ -203,12 +226,12 @@ def reject_registration(*, registration, by, reason):
     reason = _require_reason(reason)
     registration = _lock(Registration, registration)
     _require_state(
-        registration, [Registration.Status.PENDING_REVIEW, Registration.Status.CHANGES_REQUESTED],
+        registration,
+        [Registration.Status.PENDING_REVIEW, Registration.Status.CHANGES_REQUESTED],
         _("Only an application under review can be rejected (this one is “%(status)s”).")
         % {"status": registration.get_status_display()},
     )
-    _decide(registration, by=by, to_state=Registration.Status.REJECTED, action="registration.rejected",
-            reason=reason)
+    _decide(registration, by=by, to_state=Registration.Status.REJECTED, action="registration.rejected", reason=reason)
     queue_email(
         to=registration.contact_email,
         template="registration_rejected",
@@ -224,12 +247,18 @@ def request_registration_changes(*, registration, by, reason):
     reason = _require_reason(reason)
     registration = _lock(Registration, registration)
     _require_state(
-        registration, [Registration.Status.PENDING_REVIEW],
+        registration,
+        [Registration.Status.PENDING_REVIEW],
         _("Changes can be requested only for an application pending review (this one is “%(status)s”).")
         % {"status": registration.get_status_display()},
     )
-    _decide(registration, by=by, to_state=Registration.Status.CHANGES_REQUESTED,
-            action="registration.changes_requested", reason=reason)
+    _decide(
+        registration,
+        by=by,
+        to_state=Registration.Status.CHANGES_REQUESTED,
+        action="registration.changes_requested",
+        reason=reason,
+    )
     link = absolute_url(reverse("partners:registration_edit", args=[tokens.edit_token(registration)]))
     queue_email(
         to=registration.contact_email,
@@ -256,14 +285,25 @@ def _change_organisation_status(organisation, *, by, reason, from_state, to_stat
     organisation.status = to_state
     organisation.status_reason = reason
     organisation.save(update_fields=["status", "status_reason"])
-    record_event(actor=by, action=action, obj=organisation, organisation=organisation,
-                 from_state=from_state, to_state=to_state, reason=reason)
+    record_event(
+        actor=by,
+        action=action,
+        obj=organisation,
+        organisation=organisation,
+        from_state=from_state,
+        to_state=to_state,
+        reason=reason,
+    )
     link = reverse("partners:my_organisation")
     for membership in organisation.memberships.select_related("user"):
         notify(user=membership.user, message=template["notice"] % {"organisation": organisation.name}, link=link)
         if membership.is_admin:
-            queue_email(to=membership.user.email, recipient=membership.user, template=template["email"],
-                        context={"organisation": organisation, "reason": reason, "user": membership.user})
+            queue_email(
+                to=membership.user.email,
+                recipient=membership.user,
+                template=template["email"],
+                context={"organisation": organisation, "reason": reason, "user": membership.user},
+            )
     return organisation
 
 
@@ -271,8 +311,12 @@ def _change_organisation_status(organisation, *, by, reason, from_state, to_stat
 def suspend_organisation(*, organisation, by, reason):
     """Members may still sign in and read, but the organisation can no longer submit."""
     return _change_organisation_status(
-        organisation, by=by, reason=reason, from_state=Organisation.Status.ACTIVE,
-        to_state=Organisation.Status.SUSPENDED, action="organisation.suspended",
+        organisation,
+        by=by,
+        reason=reason,
+        from_state=Organisation.Status.ACTIVE,
+        to_state=Organisation.Status.SUSPENDED,
+        action="organisation.suspended",
         template={"email": "organisation_suspended", "notice": _("%(organisation)s has been suspended.")},
     )
 
@@ -281,8 +325,12 @@ def suspend_organisation(*, organisation, by, reason):
 def reinstate_organisation(*, organisation, by, reason):
     """Lift a suspension."""
     return _change_organisation_status(
-        organisation, by=by, reason=reason, from_state=Organisation.Status.SUSPENDED,
-        to_state=Organisation.Status.ACTIVE, action="organisation.reinstated",
+        organisation,
+        by=by,
+        reason=reason,
+        from_state=Organisation.Status.SUSPENDED,
+        to_state=Organisation.Status.ACTIVE,
+        action="organisation.reinstated",
         template={"email": "organisation_reinstated", "notice": _("%(organisation)s has been reinstated.")},
     )
 
@@ -311,16 +359,28 @@ def invite_member(*, organisation, email, by):
         )
     now = timezone.now()
     superseded = Invitation.objects.filter(
-        organisation=organisation, email__iexact=email, accepted_at__isnull=True, revoked_at__isnull=True,
+        organisation=organisation,
+        email__iexact=email,
+        accepted_at__isnull=True,
+        revoked_at__isnull=True,
         expires_at__gt=now,
     )
     superseded.update(revoked_at=now)
     invitation = Invitation.objects.create(
-        organisation=organisation, email=email, invited_by=by, created_at=now,
+        organisation=organisation,
+        email=email,
+        invited_by=by,
+        created_at=now,
         expires_at=now + INVITATION_LIFETIME,
     )
-    record_event(actor=by, action="invitation.sent", obj=invitation, organisation=organisation,
-                 to_state=Invitation.Status.PENDING, data={"email": email})
+    record_event(
+        actor=by,
+        action="invitation.sent",
+        obj=invitation,
+        organisation=organisation,
+        to_state=Invitation.Status.PENDING,
+        data={"email": email},
+    )
     link = absolute_url(reverse("partners:invitation_accept", args=[tokens.invitation_token(invitation)]))
     queue_email(
         to=email,
@@ -343,8 +403,14 @@ def revoke_invitation(*, invitation, by):
         )
     invitation.revoked_at = timezone.now()
     invitation.save(update_fields=["revoked_at"])
-    record_event(actor=by, action="invitation.revoked", obj=invitation, organisation=invitation.organisation,
-                 from_state=Invitation.Status.PENDING, to_state=Invitation.Status.REVOKED)
+    record_event(
+        actor=by,
+        action="invitation.revoked",
+        obj=invitation,
+        organisation=invitation.organisation,
+        from_state=Invitation.Status.PENDING,
+        to_state=Invitation.Status.REVOKED,
+    )
     return invitation
 
 
@@ -377,21 +443,36 @@ def accept_invitation(*, invitation, user=None, full_name="", password=""):
         if not full_name.strip():
             raise DomainError(_("Please give your full name."), field="full_name")
         user = User.objects.create_user(
-            email=invitation.email, password=password, full_name=full_name.strip(),
+            email=invitation.email,
+            password=password,
+            full_name=full_name.strip(),
             language=invitation.invited_by.language,
         )
     membership = Membership.objects.create(user=user, organisation=invitation.organisation)
     invitation.accepted_at = timezone.now()
     invitation.accepted_by = user
     invitation.save(update_fields=["accepted_at", "accepted_by"])
-    record_event(actor=user, action="invitation.accepted", obj=invitation, organisation=invitation.organisation,
-                 from_state=Invitation.Status.PENDING, to_state=Invitation.Status.ACCEPTED)
-    record_event(actor=user, action="membership.created", obj=membership, organisation=invitation.organisation,
-                 to_state=membership.role)
+    record_event(
+        actor=user,
+        action="invitation.accepted",
+        obj=invitation,
+        organisation=invitation.organisation,
+        from_state=Invitation.Status.PENDING,
+        to_state=Invitation.Status.ACCEPTED,
+    )
+    record_event(
+        actor=user,
+        action="membership.created",
+        obj=membership,
+        organisation=invitation.organisation,
+        to_state=membership.role,
+    )
     for admin_membership in invitation.organisation.memberships.filter(role=Membership.Role.ADMIN):
-        notify(user=admin_membership.user,
-               message=_("%(name)s accepted your invitation and joined.") % {"name": user.full_name},
-               link=reverse("partners:my_organisation"))
+        notify(
+            user=admin_membership.user,
+            message=_("%(name)s accepted your invitation and joined.") % {"name": user.full_name},
+            link=reverse("partners:my_organisation"),
+        )
     return membership
 
 
@@ -404,8 +485,14 @@ def remove_member(*, membership, by):
         raise DomainError(_("Hand the partner admin role to another member before removing this person."))
     organisation, person = membership.organisation, membership.user
     membership.delete()
-    record_event(actor=by, action="membership.removed", obj=person, organisation=organisation,
-                 from_state=Membership.Role.MEMBER, data={"email": person.email})
+    record_event(
+        actor=by,
+        action="membership.removed",
+        obj=person,
+        organisation=organisation,
+        from_state=Membership.Role.MEMBER,
+        data={"email": person.email},
+    )
     notify(user=person, message=_("You were removed from %(organisation)s.") % {"organisation": organisation.name})
     return person
 
@@ -423,13 +510,27 @@ def transfer_partner_admin(*, organisation, to_membership, by):
     for membership in previous:
         membership.role = Membership.Role.MEMBER
         membership.save(update_fields=["role"])
-        record_event(actor=by, action="membership.role_changed", obj=membership, organisation=organisation,
-                     from_state=Membership.Role.ADMIN, to_state=Membership.Role.MEMBER)
+        record_event(
+            actor=by,
+            action="membership.role_changed",
+            obj=membership,
+            organisation=organisation,
+            from_state=Membership.Role.ADMIN,
+            to_state=Membership.Role.MEMBER,
+        )
     to_membership.role = Membership.Role.ADMIN
     to_membership.save(update_fields=["role"])
-    record_event(actor=by, action="membership.role_changed", obj=to_membership, organisation=organisation,
-                 from_state=Membership.Role.MEMBER, to_state=Membership.Role.ADMIN)
-    notify(user=to_membership.user,
-           message=_("You are now the partner admin of %(organisation)s.") % {"organisation": organisation.name},
-           link=reverse("partners:my_organisation"))
+    record_event(
+        actor=by,
+        action="membership.role_changed",
+        obj=to_membership,
+        organisation=organisation,
+        from_state=Membership.Role.MEMBER,
+        to_state=Membership.Role.ADMIN,
+    )
+    notify(
+        user=to_membership.user,
+        message=_("You are now the partner admin of %(organisation)s.") % {"organisation": organisation.name},
+        link=reverse("partners:my_organisation"),
+    )
     return to_membership

@@ -141,8 +141,11 @@ def revoke_invitation(request, pk):
     invitation = get_object_or_404(Invitation.objects.select_related("organisation"), pk=pk)
     if not permissions.can_manage_members(request.user, invitation.organisation):
         raise Http404
-    _run(request, lambda: services.revoke_invitation(invitation=invitation, by=request.user),
-         _("Invitation to %(email)s withdrawn.") % {"email": invitation.email})
+    _run(
+        request,
+        lambda: services.revoke_invitation(invitation=invitation, by=request.user),
+        _("Invitation to %(email)s withdrawn.") % {"email": invitation.email},
+    )
     return _back(request, invitation.organisation)
 
 
@@ -152,8 +155,11 @@ def remove_member(request, pk):
     membership = get_object_or_404(Membership.objects.select_related("organisation", "user"), pk=pk)
     if not permissions.can_manage_members(request.user, membership.organisation):
         raise Http404
-    _run(request, lambda: services.remove_member(membership=membership, by=request.user),
-         _("%(name)s was removed from the organisation.") % {"name": membership.user})
+    _run(
+        request,
+        lambda: services.remove_member(membership=membership, by=request.user),
+        _("%(name)s was removed from the organisation.") % {"name": membership.user},
+    )
     return _back(request, membership.organisation)
 
 
@@ -164,9 +170,11 @@ def transfer_admin(request, pk):
     organisation = membership.organisation
     if not permissions.can_manage_members(request.user, organisation):
         raise Http404
-    _run(request,
-         lambda: services.transfer_partner_admin(organisation=organisation, to_membership=membership, by=request.user),
-         _("%(name)s is now the partner admin.") % {"name": membership.user})
+    _run(
+        request,
+        lambda: services.transfer_partner_admin(organisation=organisation, to_membership=membership, by=request.user),
+        _("%(name)s is now the partner admin.") % {"name": membership.user},
+    )
     return _back(request, organisation)
 
 
@@ -188,7 +196,8 @@ def invitation_accept(request, token):
                 services.accept_invitation(invitation=invitation, user=request.user)
             else:
                 services.accept_invitation(
-                    invitation=invitation, full_name=form.cleaned_data["full_name"],
+                    invitation=invitation,
+                    full_name=form.cleaned_data["full_name"],
                     password=form.cleaned_data["password1"],
                 )
         except DomainError as error:
@@ -227,33 +236,46 @@ def registration_detail(request, pk):
         action = request.POST.get("action")
         reason_form = ReasonForm(request.POST)
         handlers = {
-            "approve": (lambda: services.approve_registration(registration=registration, by=request.user),
-                        _("Approved: %(name)s is now a partner, and its contact has been emailed.")),
-            "reject": (lambda: services.reject_registration(
-                registration=registration, by=request.user, reason=request.POST.get("reason", "")),
-                _("Application rejected; the contact has been emailed the reason.")),
-            "request_changes": (lambda: services.request_registration_changes(
-                registration=registration, by=request.user, reason=request.POST.get("reason", "")),
-                _("Changes requested; the contact has been emailed a link to edit the application.")),
+            "approve": (
+                lambda: services.approve_registration(registration=registration, by=request.user),
+                _("Approved: %(name)s is now a partner, and its contact has been emailed."),
+            ),
+            "reject": (
+                lambda: services.reject_registration(
+                    registration=registration, by=request.user, reason=request.POST.get("reason", "")
+                ),
+                _("Application rejected; the contact has been emailed the reason."),
+            ),
+            "request_changes": (
+                lambda: services.request_registration_changes(
+                    registration=registration, by=request.user, reason=request.POST.get("reason", "")
+                ),
+                _("Changes requested; the contact has been emailed a link to edit the application."),
+            ),
         }
         if action in handlers:
             action_fn, message = handlers[action]
             if _run(request, action_fn, message % {"name": registration.name}) is not None:
                 return redirect("partners:registration_detail", pk=registration.pk)
     [registration] = selectors.attach_duplicate_flags([registration])
-    return render(request, "partners/registration_detail.html", {
-        "registration": registration,
-        "reason_form": reason_form,
-        "timeline": selectors.registration_timeline(registration=registration),
-    })
+    return render(
+        request,
+        "partners/registration_detail.html",
+        {
+            "registration": registration,
+            "reason_form": reason_form,
+            "timeline": selectors.registration_timeline(registration=registration),
+        },
+    )
 
 
 @login_required
 def organisation_list(request):
     _programme_admin_only(request.user)
     filterset = OrganisationFilter(request.GET, queryset=selectors.organisations_for_admin())
-    return render(request, "partners/organisation_list.html",
-                  {"filter": filterset, "page": paginate(request, filterset.qs)})
+    return render(
+        request, "partners/organisation_list.html", {"filter": filterset, "page": paginate(request, filterset.qs)}
+    )
 
 
 @login_required
@@ -266,13 +288,19 @@ def organisation_detail(request, pk):
         action = request.POST.get("action")
         service = {"suspend": services.suspend_organisation, "reinstate": services.reinstate_organisation}.get(action)
         if service is not None:
-            done = _run(request,
-                        lambda: service(organisation=organisation, by=request.user,
-                                        reason=request.POST.get("reason", "")),
-                        _("Suspended.") if action == "suspend" else _("Reinstated."))
+            done = _run(
+                request,
+                lambda: service(organisation=organisation, by=request.user, reason=request.POST.get("reason", "")),
+                _("Suspended.") if action == "suspend" else _("Reinstated."),
+            )
             if done is not None:
                 return redirect("partners:organisation_detail", pk=organisation.pk)
-    return _organisation_page(request, organisation, template="partners/organisation_detail.html", extra={
-        "reason_form": reason_form,
-        "timeline": paginate(request, selectors.organisation_timeline(organisation=organisation), per_page=50),
-    })
+    return _organisation_page(
+        request,
+        organisation,
+        template="partners/organisation_detail.html",
+        extra={
+            "reason_form": reason_form,
+            "timeline": paginate(request, selectors.organisation_timeline(organisation=organisation), per_page=50),
+        },
+    )

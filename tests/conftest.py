@@ -61,20 +61,26 @@ def other_organisation(db):
 
 @pytest.fixture
 def partner_admin(organisation):
-    return MembershipFactory(organisation=organisation, role=Membership.Role.ADMIN,
-                             user__email="lead@south-lunar.example.org", user__full_name="Lerato Lead").user
+    return MembershipFactory(
+        organisation=organisation,
+        role=Membership.Role.ADMIN,
+        user__email="lead@south-lunar.example.org",
+        user__full_name="Lerato Lead",
+    ).user
 
 
 @pytest.fixture
 def partner_member(organisation):
-    return MembershipFactory(organisation=organisation, user__email="member@south-lunar.example.org",
-                             user__full_name="Mpho Member").user
+    return MembershipFactory(
+        organisation=organisation, user__email="member@south-lunar.example.org", user__full_name="Mpho Member"
+    ).user
 
 
 @pytest.fixture
 def other_partner_admin(other_organisation):
-    return MembershipFactory(organisation=other_organisation, role=Membership.Role.ADMIN,
-                             user__email="lead@farside.example.org").user
+    return MembershipFactory(
+        organisation=other_organisation, role=Membership.Role.ADMIN, user__email="lead@farside.example.org"
+    ).user
 
 
 @pytest.fixture

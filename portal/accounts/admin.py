@@ -14,8 +14,20 @@ class UserAdmin(DjangoUserAdmin):
     fieldsets = [
         (None, {"fields": ["email", "password"]}),
         (_("Person"), {"fields": ["full_name", "position", "language", "time_zone"]}),
-        (_("Roles"), {"fields": ["is_programme_admin", "is_reviewer", "is_active", "is_staff", "is_superuser",
-                                 "groups", "user_permissions"]}),
+        (
+            _("Roles"),
+            {
+                "fields": [
+                    "is_programme_admin",
+                    "is_reviewer",
+                    "is_active",
+                    "is_staff",
+                    "is_superuser",
+                    "groups",
+                    "user_permissions",
+                ]
+            },
+        ),
         (_("Dates"), {"fields": ["last_login", "date_joined"]}),
     ]
     add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "full_name", "password1", "password2"]})]

@@ -11,8 +11,9 @@ User = get_user_model()
 
 
 class EmailAuthenticationForm(AuthenticationForm):
-    username = forms.EmailField(label=_("Email"), widget=forms.EmailInput(attrs={"autofocus": True,
-                                                                                 "autocomplete": "email"}))
+    username = forms.EmailField(
+        label=_("Email"), widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"})
+    )
 
 
 class OutboxPasswordResetForm(PasswordResetForm):
@@ -21,8 +22,9 @@ class OutboxPasswordResetForm(PasswordResetForm):
     def get_users(self, email):
         return User.objects.filter(email__iexact=email, is_active=True)
 
-    def send_mail(self, subject_template_name, email_template_name, context, from_email, to_email,
-                  html_email_template_name=None):
+    def send_mail(
+        self, subject_template_name, email_template_name, context, from_email, to_email, html_email_template_name=None
+    ):
         user = context["user"]
         link = absolute_url(reverse("accounts:password_reset_confirm", args=[context["uid"], context["token"]]))
         queue_email(to=to_email, recipient=user, template="password_reset", context={"user": user, "link": link})

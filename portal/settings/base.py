@@ -5,7 +5,6 @@ from pathlib import Path
 
 import environ
 
-
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 env = environ.Env()
@@ -208,6 +207,9 @@ SPECTACULAR_SETTINGS = {
         "OrganisationKindEnum": "partners.choices.OrganisationKind",
         "AreaEnum": "partners.choices.Area",
         "CooperationLevelEnum": "partners.choices.CooperationLevel",
+        "OrganisationStatusEnum": "partners.models.Organisation.Status",
+        "RegistrationStatusEnum": "partners.models.Registration.Status",
+        "InvitationStatusEnum": "partners.models.Invitation.Status",
     },
 }
 
@@ -224,5 +226,3 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {"axes": {"level": "WARNING"}},
 }
-
-

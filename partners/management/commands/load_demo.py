@@ -20,8 +20,13 @@ class Command(BaseCommand):
             organisation, _created = Organisation.objects.get_or_create(
                 name=name,
                 defaults={
-                    "native_name": native, "kind": kind, "country": country, "city": city, "joined_on": joined,
-                    "website": website, "areas": [Area.SCIENTIFIC_OBJECTIVES, Area.PAYLOADS],
+                    "native_name": native,
+                    "kind": kind,
+                    "country": country,
+                    "city": city,
+                    "joined_on": joined,
+                    "website": website,
+                    "areas": [Area.SCIENTIFIC_OBJECTIVES, Area.PAYLOADS],
                     "cooperation_levels": [CooperationLevel.EQUIPMENT, CooperationLevel.SUBSYSTEM],
                     "description": f"{name} takes part in the International Lunar Research Station programme.",
                 },
@@ -29,19 +34,49 @@ class Command(BaseCommand):
             organisations[name] = organisation
 
         people = [
-            ("admin@ilrs.example", "Programme Administrator", {"is_programme_admin": True, "is_staff": True,
-                                                                "is_superuser": True}, None, None),
+            (
+                "admin@ilrs.example",
+                "Programme Administrator",
+                {"is_programme_admin": True, "is_staff": True, "is_superuser": True},
+                None,
+                None,
+            ),
             ("reviewer@ilrs.example", "Independent Reviewer", {"is_reviewer": True}, None, None),
-            ("thandi.nkosi@sansa.example", "Thandi Nkosi", {}, "South African National Space Agency",
-             Membership.Role.ADMIN),
-            ("pieter.vanwyk@sansa.example", "Pieter van Wyk", {}, "South African National Space Agency",
-             Membership.Role.MEMBER),
-            ("somchai.k@narit.example", "Somchai Kittisak", {}, "National Astronomical Research Institute of Thailand",
-             Membership.Role.ADMIN),
-            ("irina.petrova@roscosmos.example", "Irina Petrova", {"language": "ru"}, "Roscosmos State Corporation",
-             Membership.Role.ADMIN),
-            ("li.wei@dsel.example", "Li Wei", {"language": "zh-hans"}, "Deep Space Exploration Laboratory",
-             Membership.Role.ADMIN),
+            (
+                "thandi.nkosi@sansa.example",
+                "Thandi Nkosi",
+                {},
+                "South African National Space Agency",
+                Membership.Role.ADMIN,
+            ),
+            (
+                "pieter.vanwyk@sansa.example",
+                "Pieter van Wyk",
+                {},
+                "South African National Space Agency",
+                Membership.Role.MEMBER,
+            ),
+            (
+                "somchai.k@narit.example",
+                "Somchai Kittisak",
+                {},
+                "National Astronomical Research Institute of Thailand",
+                Membership.Role.ADMIN,
+            ),
+            (
+                "irina.petrova@roscosmos.example",
+                "Irina Petrova",
+                {"language": "ru"},
+                "Roscosmos State Corporation",
+                Membership.Role.ADMIN,
+            ),
+            (
+                "li.wei@dsel.example",
+                "Li Wei",
+                {"language": "zh-hans"},
+                "Deep Space Exploration Laboratory",
+                Membership.Role.ADMIN,
+            ),
         ]
         for email, full_name, flags, organisation_name, role in people:
             user = User.objects.filter(email=email).first()
@@ -56,27 +91,55 @@ class Command(BaseCommand):
 
         now = timezone.now()
         applications = [
-            ("Hefei University of Technology", "合肥工业大学", "university", "CN", "Hefei", "Zhang Min",
-             "zhang.min@hfut.example"),
-            ("Universidad Mayor de San Andrés", "", "university", "BO", "La Paz", "Ana Quispe",
-             "ana.quispe@umsa.example"),
-            ("South African National Space Agency", "", "space_agency", "ZA", "Hermanus", "Johan Botha",
-             "johan.botha@sansa.example"),
+            (
+                "Hefei University of Technology",
+                "合肥工业大学",
+                "university",
+                "CN",
+                "Hefei",
+                "Zhang Min",
+                "zhang.min@hfut.example",
+            ),
+            (
+                "Universidad Mayor de San Andrés",
+                "",
+                "university",
+                "BO",
+                "La Paz",
+                "Ana Quispe",
+                "ana.quispe@umsa.example",
+            ),
+            (
+                "South African National Space Agency",
+                "",
+                "space_agency",
+                "ZA",
+                "Hermanus",
+                "Johan Botha",
+                "johan.botha@sansa.example",
+            ),
         ]
         for name, native, kind, country, city, contact, email in applications:
             Registration.objects.get_or_create(
                 contact_email=email,
                 defaults={
-                    "name": name, "native_name": native, "kind": kind, "country": country, "city": city,
+                    "name": name,
+                    "native_name": native,
+                    "kind": kind,
+                    "country": country,
+                    "city": city,
                     "areas": [Area.SCIENTIFIC_OBJECTIVES, Area.TALENT_TRAINING],
-                    "cooperation_levels": [CooperationLevel.EQUIPMENT], "contact_name": contact,
-                    "terms_accepted_at": now, "status": Registration.Status.PENDING_REVIEW,
-                    "email_verified_at": now, "queued_at": now,
+                    "cooperation_levels": [CooperationLevel.EQUIPMENT],
+                    "contact_name": contact,
+                    "terms_accepted_at": now,
+                    "status": Registration.Status.PENDING_REVIEW,
+                    "email_verified_at": now,
+                    "queued_at": now,
                 },
             )
 
         self.stdout.write(self.style.SUCCESS(f"Demo data ready: {Organisation.objects.count()} partner organisations."))
-        self.stdout.write("Demo sign-ins (password for all: %s):" % DEMO_PASSWORD)
+        self.stdout.write(f"Demo sign-ins (password for all: {DEMO_PASSWORD}):")
         for email, full_name, _flags, organisation_name, role in people:
             what = f"{Membership.Role(role).label} of {organisation_name}" if organisation_name else full_name
             self.stdout.write(f"  {email:36} {what}")
