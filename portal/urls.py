@@ -7,12 +7,16 @@ from rest_framework.routers import DefaultRouter
 
 from partners.api import OrganisationViewSet, RegistrationViewSet
 from portal.accounts import api as accounts_api
+from proposals.api import CallViewSet, MissionViewSet, ProposalViewSet
 
 from . import views
 
 router = DefaultRouter()
 router.register("registrations", RegistrationViewSet, basename="registration")
 router.register("organisations", OrganisationViewSet, basename="organisation")
+router.register("missions", MissionViewSet, basename="mission")
+router.register("calls", CallViewSet, basename="call")
+router.register("proposals", ProposalViewSet, basename="proposal")
 
 api_patterns = [
     path("auth/token/", accounts_api.obtain_token, name="token"),
@@ -27,6 +31,7 @@ urlpatterns = [
     path("accounts/", include("portal.accounts.urls")),
     path("notifications/", include("portal.notifications.urls")),
     path("", include("partners.urls")),
+    path("", include("proposals.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include((api_patterns, "api"))),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -1,0 +1,380 @@
+"""Missions, calls for proposals with the platforms they offer, proposals, their teams, versions and files."""
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
+
+from partners.choices import Area, CooperationLevel, OrganisationKind, labels
+
+
+class Phase(models.TextChoices):
+    RECONNAISSANCE = "reconnaissance", _("Reconnaissance")
+    CONSTRUCTION_1 = "construction_1", _("Construction — first stage")
+    CONSTRUCTION_2 = "construction_2", _("Construction — second stage")
+    UTILISATION = "utilisation", _("Utilisation")
+
+
+class CooperationMode(models.TextChoices):
+    IN_KIND = "in_kind", _("In-kind (hardware, data or services)")
+    NON_IN_KIND = "non_in_kind", _("Non-in-kind (funding, science team, data use)")
+
+
+class PlatformKind(models.TextChoices):
+    LANDER = "lander", _("Lander")
+    ROVER = "rover", _("Rover")
+    ORBITER = "orbiter", _("Orbiter")
+    HOPPER = "hopper", _("Hopper")
+    RELAY = "relay", _("Relay satellite")
+    SURFACE_STATION = "surface_station", _("Surface station")
+
+
+DEFAULT_CRITERIA = [
+    {"key": "scientific_value", "name": "Scientific value", "weight": 40},
+    {"key": "technical_feasibility", "name": "Technical feasibility", "weight": 40},
+    {"key": "collaboration_diversity", "name": "Diversity of international collaboration", "weight": 20},
+]
+
+
+def default_criteria():
+    return [dict(criterion) for criterion in DEFAULT_CRITERIA]
+
+
+class Mission(models.Model):
+    """A mission of the programme, in one of its phases."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    phase = models.CharField(_("phase"), max_length=20, choices=Phase.choices)
+    target_launch_year = models.PositiveSmallIntegerField(_("target launch year"), null=True, blank=True)
+    description = models.TextField(_("description"), blank=True)
+
+    class Meta:
+        ordering = ["target_launch_year", "name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Call(models.Model):
+    """A call for proposals on a mission: what it offers, until when, and how proposals are reviewed."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        OPEN = "open", _("Open")
+        CLOSED = "closed", _("Closed")
+        UNDER_REVIEW = "under_review", _("Under review")
+        DECIDED = "decided", _("Decided")
+
+    class ConflictPolicy(models.TextChoices):
+        ORGANISATION = "organisation", _("Same organisation")
+        ORGANISATION_AND_COUNTRY = "organisation_and_country", _("Same organisation or same country")
+
+    class Anonymity(models.TextChoices):
+        SINGLE = "single", _("Single-anonymous (reviewers see the team)")
+        DUAL = "dual", _("Dual-anonymous (reviewers do not see the team)")
+
+    mission = models.ForeignKey(Mission, on_delete=models.PROTECT, related_name="calls", verbose_name=_("mission"))
+    title = models.CharField(_("title"), max_length=200)
+    reference = models.SlugField(_("reference"), max_length=40, unique=True, help_text=_("Short code, e.g. CE7-2026"))
+    description = models.TextField(_("description"))
+    eligible_kinds = models.JSONField(
+        _("eligible kinds of organisation"), default=list, blank=True, help_text=_("Empty means every kind.")
+    )
+    eligible_countries = models.JSONField(
+        _("eligible countries"), default=list, blank=True, help_text=_("Empty means every country.")
+    )
+    has_letter_stage = models.BooleanField(_("letter-of-intent stage"), default=False)
+    letter_deadline = models.DateTimeField(_("letter-of-intent deadline"), null=True, blank=True)
+    deadline = models.DateTimeField(_("full proposal deadline"))
+    time_zone = models.CharField(_("time zone of the deadlines"), max_length=64, default="Asia/Shanghai")
+    criteria = models.JSONField(_("review criteria"), default=default_criteria)
+    reviewers_per_proposal = models.PositiveSmallIntegerField(
+        _("reviewers per proposal"), default=3, validators=[MinValueValidator(1), MaxValueValidator(10)]
+    )
+    conflict_policy = models.CharField(
+        _("conflict policy"), max_length=30, choices=ConflictPolicy.choices, default=ConflictPolicy.ORGANISATION
+    )
+    anonymity = models.CharField(_("anonymity"), max_length=10, choices=Anonymity.choices, default=Anonymity.SINGLE)
+    review_deadline = models.DateTimeField(_("review deadline"), null=True, blank=True)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT)
+    opened_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["deadline", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(has_letter_stage=False) | Q(letter_deadline__isnull=False),
+                name="call_letter_stage_has_deadline",
+            ),
+            models.CheckConstraint(
+                condition=Q(letter_deadline__isnull=True) | Q(letter_deadline__lt=models.F("deadline")),
+                name="call_letter_deadline_before_deadline",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def is_public(self):
+        return self.status != self.Status.DRAFT
+
+    @property
+    def eligible_kind_labels(self):
+        return labels(OrganisationKind, self.eligible_kinds)
+
+    def current_stage(self, now=None):
+        """The stage proposals are being written for now: letters until the letter deadline, then full."""
+        now = now or timezone.now()
+        if self.has_letter_stage and now <= self.letter_deadline:
+            return Proposal.Stage.LETTER
+        return Proposal.Stage.FULL
+
+    def deadline_for(self, stage):
+        return self.letter_deadline if stage == Proposal.Stage.LETTER else self.deadline
+
+    @property
+    def next_deadline(self):
+        now = timezone.now()
+        for moment in (self.letter_deadline if self.has_letter_stage else None, self.deadline):
+            if moment and moment >= now:
+                return moment
+        return None
+
+
+class Platform(models.Model):
+    """A platform a call offers to partners' payloads, with its budgets and per-payload limits."""
+
+    call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="platforms")
+    kind = models.CharField(_("kind"), max_length=20, choices=PlatformKind.choices)
+    name = models.CharField(_("name"), max_length=100)
+    total_mass_kg = models.DecimalField(_("total mass (kg)"), max_digits=8, decimal_places=2)
+    total_average_power_w = models.DecimalField(_("total average power (W)"), max_digits=8, decimal_places=2)
+    total_data_mb_per_day = models.DecimalField(_("total data volume (MB/day)"), max_digits=10, decimal_places=2)
+    max_mass_kg = models.DecimalField(_("mass per payload (kg)"), max_digits=8, decimal_places=2)
+    max_average_power_w = models.DecimalField(_("average power per payload (W)"), max_digits=8, decimal_places=2)
+    max_peak_power_w = models.DecimalField(_("peak power per payload (W)"), max_digits=8, decimal_places=2)
+    max_length_mm = models.PositiveIntegerField(_("envelope length (mm)"))
+    max_width_mm = models.PositiveIntegerField(_("envelope width (mm)"))
+    max_height_mm = models.PositiveIntegerField(_("envelope height (mm)"))
+    min_operating_temp_c = models.DecimalField(_("lowest operating temperature (°C)"), max_digits=6, decimal_places=1)
+    max_operating_temp_c = models.DecimalField(_("highest operating temperature (°C)"), max_digits=6, decimal_places=1)
+
+    class Meta:
+        ordering = ["call", "pk"]
+
+    def __str__(self):
+        return self.name
+
+
+class Proposal(models.Model):
+    """A payload or experiment proposal from a partner organisation to a call."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SUBMITTED = "submitted", _("Submitted")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    class Stage(models.TextChoices):
+        LETTER = "letter", _("Letter of intent")
+        FULL = "full", _("Full proposal")
+
+    class Shortlist(models.TextChoices):
+        NOT_DECIDED = "", _("Not decided")
+        SHORTLISTED = "shortlisted", _("Shortlisted")
+        NOT_SHORTLISTED = "not_shortlisted", _("Not shortlisted")
+
+    class Compliance(models.TextChoices):
+        NOT_CHECKED = "", _("Not checked")
+        ELIGIBLE = "eligible", _("Eligible")
+        NOT_ELIGIBLE = "not_eligible", _("Not eligible")
+
+    call = models.ForeignKey(Call, on_delete=models.PROTECT, related_name="proposals", verbose_name=_("call"))
+    organisation = models.ForeignKey(
+        "partners.Organisation", on_delete=models.PROTECT, related_name="proposals", verbose_name=_("lead organisation")
+    )
+    principal_investigator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="led_proposals", verbose_name=_("PI")
+    )
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    title = models.CharField(_("title"), max_length=200)
+    title_local = models.CharField(_("title in the team's own language"), max_length=200, blank=True)
+    abstract = models.TextField(_("abstract"), blank=True)
+    cooperation_level = models.CharField(
+        _("cooperation level"), max_length=20, choices=CooperationLevel.choices, blank=True
+    )
+    cooperation_mode = models.CharField(
+        _("cooperation mode"), max_length=20, choices=CooperationMode.choices, blank=True
+    )
+    areas = models.JSONField(_("areas"), default=list, blank=True)
+    platform = models.ForeignKey(
+        Platform, on_delete=models.PROTECT, null=True, blank=True, related_name="proposals", verbose_name=_("platform")
+    )
+    mass_kg = models.DecimalField(_("mass (kg)"), max_digits=8, decimal_places=2, null=True, blank=True)
+    average_power_w = models.DecimalField(_("average power (W)"), max_digits=8, decimal_places=2, null=True, blank=True)
+    peak_power_w = models.DecimalField(_("peak power (W)"), max_digits=8, decimal_places=2, null=True, blank=True)
+    length_mm = models.PositiveIntegerField(_("length (mm)"), null=True, blank=True)
+    width_mm = models.PositiveIntegerField(_("width (mm)"), null=True, blank=True)
+    height_mm = models.PositiveIntegerField(_("height (mm)"), null=True, blank=True)
+    data_mb_per_day = models.DecimalField(
+        _("data volume (MB/day)"), max_digits=10, decimal_places=2, null=True, blank=True
+    )
+    min_operating_temp_c = models.DecimalField(
+        _("lowest operating temperature (°C)"), max_digits=6, decimal_places=1, null=True, blank=True
+    )
+    max_operating_temp_c = models.DecimalField(
+        _("highest operating temperature (°C)"), max_digits=6, decimal_places=1, null=True, blank=True
+    )
+    trl_now = models.PositiveSmallIntegerField(
+        _("TRL now"), null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(9)]
+    )
+    trl_delivery = models.PositiveSmallIntegerField(
+        _("TRL at delivery"), null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(9)]
+    )
+    science_objectives = models.TextField(_("science objectives"), blank=True)
+    heritage = models.TextField(_("heritage"), blank=True)
+    schedule = models.TextField(_("schedule"), blank=True)
+
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT)
+    stage = models.CharField(_("stage"), max_length=10, choices=Stage.choices, default=Stage.FULL)
+    shortlist = models.CharField(_("shortlist"), max_length=20, choices=Shortlist.choices, blank=True, default="")
+    compliance = models.CharField(_("compliance"), max_length=20, choices=Compliance.choices, blank=True, default="")
+    compliance_reason = models.TextField(_("compliance note"), blank=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-updated_at", "-pk"]
+        indexes = [models.Index(fields=["call", "status"]), models.Index(fields=["organisation", "status"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(trl_now__isnull=True) | Q(trl_now__gte=1, trl_now__lte=9), name="proposal_trl_now_range"
+            ),
+            models.CheckConstraint(
+                condition=Q(trl_delivery__isnull=True) | Q(trl_delivery__gte=1, trl_delivery__lte=9),
+                name="proposal_trl_delivery_range",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def reference(self):
+        return f"{self.call.reference.upper()}-{self.pk:04d}"
+
+    @property
+    def area_labels(self):
+        return labels(Area, self.areas)
+
+    @property
+    def deadline(self):
+        return self.call.deadline_for(self.stage)
+
+    @property
+    def is_editable_state(self):
+        return self.status in (self.Status.DRAFT, self.Status.WITHDRAWN)
+
+
+class TeamMember(models.Model):
+    """A co-investigator: a portal user from a partner organisation, or a named external person."""
+
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="team")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="team_memberships"
+    )
+    organisation = models.ForeignKey(
+        "partners.Organisation", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    full_name = models.CharField(_("name"), max_length=200)
+    email = models.EmailField(_("email"), blank=True)
+    organisation_name = models.CharField(_("organisation"), max_length=200)
+    country = CountryField(_("country"), blank=True)
+    role = models.CharField(_("role on the team"), max_length=100, blank=True, default="Co-investigator")
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["proposal", "user"], condition=Q(user__isnull=False), name="team_member_once_per_proposal"
+            )
+        ]
+
+    def __str__(self):
+        return self.full_name
+
+
+class ProposalVersion(models.Model):
+    """An immutable snapshot of a proposal as submitted; reviewers read this, never the live draft."""
+
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField()
+    stage = models.CharField(max_length=10, choices=Proposal.Stage.choices)
+    content = models.JSONField()
+    content_hash = models.CharField(max_length=64)
+    submitted_at = models.DateTimeField(default=timezone.now)
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["proposal", "-number"]
+        constraints = [models.UniqueConstraint(fields=["proposal", "number"], name="proposal_version_number_unique")]
+
+    def __str__(self):
+        return f"{self.proposal_id} v{self.number}"
+
+    def save(self, *args, **kwargs):
+        if self.pk:
+            raise ValueError("A submitted version is immutable.")
+        super().save(*args, **kwargs)
+
+
+def attachment_path(instance, filename):
+    return f"proposals/{instance.proposal_id}/{timezone.now():%Y%m%d%H%M%S}-{instance.sha256[:12]}.pdf"
+
+
+class Attachment(models.Model):
+    """A PDF attached to a proposal; kept once a version refers to it, so versions stay readable."""
+
+    class Kind(models.TextChoices):
+        TECHNICAL = "technical", _("Technical description")
+        SUPPORT_LETTER = "support_letter", _("Letter of support")
+        OTHER = "other", _("Other")
+
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="attachments")
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.TECHNICAL)
+    file = models.FileField(upload_to=attachment_path)
+    original_name = models.CharField(max_length=200)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+    removed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self):
+        return self.original_name
+
+
+class DeadlineReminder(models.Model):
+    """A reminder sent for a proposal ahead of a deadline; the unique key makes each one go out once."""
+
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="reminders")
+    stage = models.CharField(max_length=10, choices=Proposal.Stage.choices)
+    days_before = models.PositiveSmallIntegerField()
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["proposal", "stage", "days_before"], name="deadline_reminder_once")
+        ]
+
+    def __str__(self):
+        return f"{self.proposal_id} {self.stage} −{self.days_before}d"

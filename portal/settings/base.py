@@ -168,6 +168,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "portal.notifications.tasks.requeue_undelivered",
         "schedule": 60.0,
     },
+    "proposal-deadline-reminders": {
+        "task": "proposals.tasks.send_deadline_reminders",
+        "schedule": 900.0,
+    },
+    "close-calls-past-deadline": {
+        "task": "proposals.tasks.close_calls_past_deadline",
+        "schedule": 300.0,
+    },
 }
 
 REST_FRAMEWORK = {
@@ -210,6 +218,10 @@ SPECTACULAR_SETTINGS = {
         "OrganisationStatusEnum": "partners.models.Organisation.Status",
         "RegistrationStatusEnum": "partners.models.Registration.Status",
         "InvitationStatusEnum": "partners.models.Invitation.Status",
+        "PlatformKindEnum": "proposals.models.PlatformKind",
+        "AttachmentKindEnum": "proposals.models.Attachment.Kind",
+        "CallStatusEnum": "proposals.models.Call.Status",
+        "ProposalStatusEnum": "proposals.models.Proposal.Status",
     },
 }
 
@@ -226,3 +238,6 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {"axes": {"level": "WARNING"}},
 }
+
+PROPOSAL_ATTACHMENT_MAX_BYTES = env.int("PROPOSAL_ATTACHMENT_MAX_BYTES", default=10_000_000)
+DATA_UPLOAD_MAX_MEMORY_SIZE = 12_000_000

@@ -138,7 +138,14 @@ class Command(BaseCommand):
                 },
             )
 
-        self.stdout.write(self.style.SUCCESS(f"Demo data ready: {Organisation.objects.count()} partner organisations."))
+        from proposals import demo as proposals_demo
+
+        calls = proposals_demo.load()
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo data ready: {Organisation.objects.count()} partner organisations, {calls} calls for proposals."
+            )
+        )
         self.stdout.write(f"Demo sign-ins (password for all: {DEMO_PASSWORD}):")
         for email, full_name, _flags, organisation_name, role in people:
             what = f"{Membership.Role(role).label} of {organisation_name}" if organisation_name else full_name

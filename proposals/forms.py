@@ -1,0 +1,263 @@
+import zoneinfo
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
+
+from partners.choices import Area, OrganisationKind
+
+from .models import Attachment, Call, Platform, Proposal
+from .services import PLATFORM_FIELDS, PROPOSAL_FIELDS
+
+User = get_user_model()
+
+TIME_ZONES = sorted(zoneinfo.available_timezones())
+
+
+class ProposalForm(forms.ModelForm):
+    """The multi-section proposal editor. Saving a draft accepts gaps; submission checks completeness."""
+
+    areas = forms.MultipleChoiceField(
+        label=_("Areas"), choices=Area.choices, widget=forms.CheckboxSelectMultiple, required=False
+    )
+
+    class Meta:
+        model = Proposal
+        fields = ["principal_investigator", *PROPOSAL_FIELDS]
+        widgets = {
+            "abstract": forms.Textarea(attrs={"rows": 6}),
+            "science_objectives": forms.Textarea(attrs={"rows": 6}),
+            "heritage": forms.Textarea(attrs={"rows": 4}),
+            "schedule": forms.Textarea(attrs={"rows": 4}),
+        }
+
+    SECTIONS = [
+        ("general", _("General"), ["title", "title_local", "abstract", "principal_investigator"]),
+        ("cooperation", _("Cooperation"), ["cooperation_level", "cooperation_mode", "areas"]),
+        (
+            "resources",
+            _("Platform and resources"),
+            [
+                "platform",
+                "mass_kg",
+                "average_power_w",
+                "peak_power_w",
+                "length_mm",
+                "width_mm",
+                "height_mm",
+                "data_mb_per_day",
+                "min_operating_temp_c",
+                "max_operating_temp_c",
+            ],
+        ),
+        ("readiness", _("Readiness"), ["trl_now", "trl_delivery"]),
+        ("narrative", _("Science and plan"), ["science_objectives", "heritage", "schedule"]),
+    ]
+
+    def __init__(self, *args, call, organisation, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["platform"].queryset = Platform.objects.filter(call=call)
+        self.fields["principal_investigator"].queryset = User.objects.filter(
+            membership__organisation=organisation, is_active=True
+        ).order_by("full_name")
+        self.fields["principal_investigator"].required = False
+        for field in ("trl_now", "trl_delivery"):
+            self.fields[field].widget.attrs.update(min=1, max=9)
+
+    def sections(self):
+        return [(key, title, [self[name] for name in names]) for key, title, names in self.SECTIONS]
+
+
+class TeamMemberForm(forms.Form):
+    """A co-investigator: an email of a portal user, or a name with organisation and country."""
+
+    email = forms.EmailField(label=_("Email"), required=False)
+    full_name = forms.CharField(label=_("Name"), max_length=200, required=False)
+    organisation_name = forms.CharField(label=_("Organisation"), max_length=200, required=False)
+    country = CountryField(blank=True).formfield(label=_("Country"), required=False)
+    role = forms.CharField(label=_("Role"), max_length=100, required=False, initial="Co-investigator")
+
+    def clean(self):
+        data = super().clean()
+        email = (data.get("email") or "").strip()
+        user = (
+            User.objects.filter(email__iexact=email).select_related("membership__organisation").first()
+            if email
+            else None
+        )
+        if user is not None:
+            data["user"] = user
+            return data
+        if any(data.get(field) for field in ("email", "full_name", "organisation_name")):
+            for field in ("full_name", "organisation_name"):
+                if not data.get(field):
+                    self.add_error(field, _("Give the person's name and organisation, or the email of a portal user."))
+        return data
+
+    def entry(self):
+        data = self.cleaned_data
+        if not data or not (data.get("user") or data.get("full_name")):
+            return None
+        return {key: value for key, value in data.items() if key != "DELETE"}
+
+
+TeamFormSet = forms.formset_factory(TeamMemberForm, extra=2, can_delete=True, max_num=30)
+
+
+def team_initial(proposal):
+    return [
+        {
+            "email": member.email,
+            "full_name": member.full_name,
+            "organisation_name": member.organisation_name,
+            "country": member.country.code,
+            "role": member.role,
+        }
+        for member in proposal.team.all()
+    ]
+
+
+def team_entries(formset):
+    entries = []
+    for form in formset.forms:
+        if formset.can_delete and form.cleaned_data.get("DELETE"):
+            continue
+        entry = form.entry()
+        if entry:
+            entries.append(entry)
+    return entries
+
+
+class StartProposalForm(forms.Form):
+    title = forms.CharField(label=_("Working title"), max_length=200)
+
+
+class AttachmentForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), choices=Attachment.Kind.choices)
+    file = forms.FileField(label=_("PDF file"), widget=forms.ClearableFileInput(attrs={"accept": "application/pdf"}))
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+
+class ComplianceForm(forms.Form):
+    eligible = forms.TypedChoiceField(
+        label=_("Outcome"),
+        choices=[("1", _("Eligible")), ("0", _("Not eligible"))],
+        coerce=lambda value: value == "1",
+    )
+    reason = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+
+class CallForm(forms.ModelForm):
+    """The call editor; deadlines are typed in the call's own time zone."""
+
+    eligible_kinds = forms.MultipleChoiceField(
+        label=_("Eligible kinds of organisation"),
+        choices=OrganisationKind.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=_("None ticked means every kind."),
+    )
+    time_zone = forms.ChoiceField(label=_("Time zone of the deadlines"), choices=[(tz, tz) for tz in TIME_ZONES])
+
+    DEADLINES = ("letter_deadline", "deadline", "review_deadline")
+
+    class Meta:
+        model = Call
+        fields = [
+            "mission",
+            "title",
+            "reference",
+            "description",
+            "eligible_kinds",
+            "has_letter_stage",
+            "letter_deadline",
+            "deadline",
+            "time_zone",
+            "reviewers_per_proposal",
+            "conflict_policy",
+            "anonymity",
+            "review_deadline",
+        ]
+        widgets = {"description": forms.Textarea(attrs={"rows": 6})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        zone = zoneinfo.ZoneInfo(self.instance.time_zone or "Asia/Shanghai")
+        for name in self.DEADLINES:
+            self.fields[name] = forms.DateTimeField(
+                label=self.fields[name].label,
+                required=self.fields[name].required,
+                widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+                input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"],
+            )
+            value = getattr(self.instance, name, None)
+            if value and not self.is_bound:
+                self.initial[name] = timezone.localtime(value, zone).replace(tzinfo=None)
+
+    def clean(self):
+        data = super().clean()
+        zone = zoneinfo.ZoneInfo(data.get("time_zone") or "Asia/Shanghai")
+        current = timezone.get_current_timezone()
+        for name in self.DEADLINES:
+            value = data.get(name)
+            if value:
+                naive = timezone.localtime(value, current).replace(tzinfo=None)
+                data[name] = timezone.make_aware(naive, zone)
+        if data.get("has_letter_stage") and not data.get("letter_deadline"):
+            self.add_error("letter_deadline", _("A call with a letter-of-intent stage needs a letter deadline."))
+        letter, final = data.get("letter_deadline"), data.get("deadline")
+        if data.get("has_letter_stage") and letter and final and letter >= final:
+            self.add_error(
+                "letter_deadline", _("The letter-of-intent deadline must come before the proposal deadline.")
+            )
+        return data
+
+
+class CriterionForm(forms.Form):
+    name = forms.CharField(label=_("Criterion"), max_length=100)
+    weight = forms.IntegerField(label=_("Weight (%)"), min_value=0, max_value=100)
+
+
+class BaseCriteriaFormSet(forms.BaseFormSet):
+    def clean(self):
+        if any(self.errors):
+            return
+        total = sum(
+            form.cleaned_data["weight"]
+            for form in self.forms
+            if form.cleaned_data and not form.cleaned_data.get("DELETE")
+        )
+        if total != 100:
+            raise forms.ValidationError(
+                _("The weights add up to %(total)s; they must add up to 100.") % {"total": total}
+            )
+
+    def criteria(self):
+        from django.utils.text import slugify
+
+        return [
+            {
+                "key": slugify(form.cleaned_data["name"]).replace("-", "_"),
+                "name": form.cleaned_data["name"],
+                "weight": form.cleaned_data["weight"],
+            }
+            for form in self.forms
+            if form.cleaned_data and not form.cleaned_data.get("DELETE")
+        ]
+
+
+CriteriaFormSet = forms.formset_factory(CriterionForm, formset=BaseCriteriaFormSet, extra=1, can_delete=True)
+
+
+class PlatformForm(forms.ModelForm):
+    class Meta:
+        model = Platform
+        fields = PLATFORM_FIELDS
+
+
+PlatformFormSet = forms.inlineformset_factory(Call, Platform, form=PlatformForm, extra=1, can_delete=True)

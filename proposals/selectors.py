@@ -1,0 +1,83 @@
+"""Reads for the calls and proposals screens and endpoints, scoped to what the person may see."""
+
+from django.db.models import Count, Prefetch, Q
+from django.http import Http404
+
+from partners.permissions import is_programme_admin
+
+from .models import Attachment, Call, Mission, Proposal, TeamMember
+
+
+def missions():
+    return Mission.objects.annotate(call_count=Count("calls", filter=~Q(calls__status=Call.Status.DRAFT)))
+
+
+def calls_visible_to(user):
+    """Administrators see every call; everyone else the published ones."""
+    queryset = Call.objects.select_related("mission").prefetch_related("platforms")
+    if not is_programme_admin(user):
+        queryset = queryset.exclude(status=Call.Status.DRAFT)
+    return queryset
+
+
+def open_calls():
+    return calls_visible_to(None).filter(status=Call.Status.OPEN)
+
+
+def get_call_for(*, user, pk):
+    call = calls_visible_to(user).filter(pk=pk).first()
+    if call is None:
+        raise Http404
+    return call
+
+
+def proposals_visible_to(user):
+    """Administrators see all; a partner sees their organisation's proposals and those they are on the team of."""
+    queryset = Proposal.objects.select_related(
+        "call", "call__mission", "organisation", "principal_investigator", "platform"
+    ).prefetch_related(
+        Prefetch("team", queryset=TeamMember.objects.select_related("user")),
+    )
+    if is_programme_admin(user):
+        return queryset
+    if not (user and user.is_authenticated):
+        return queryset.none()
+    scope = Q(principal_investigator=user) | Q(team__user=user)
+    membership = user.partner_membership
+    if membership is not None:
+        scope |= Q(organisation_id=membership.organisation_id)
+    ids = Proposal.objects.filter(scope).values("pk")
+    return queryset.filter(pk__in=ids)
+
+
+def get_proposal_for(*, user, pk):
+    """One proposal if the person may see it; a missing and a forbidden one both answer 404."""
+    proposal = proposals_visible_to(user).filter(pk=pk).first()
+    if proposal is None:
+        raise Http404
+    return proposal
+
+
+def proposal_attachments(*, proposal):
+    return proposal.attachments.filter(removed_at__isnull=True).select_related("uploaded_by")
+
+
+def get_attachment_for(*, user, pk):
+    attachment = Attachment.objects.filter(pk=pk, proposal__in=proposals_visible_to(user).values("pk")).first()
+    if attachment is None:
+        raise Http404
+    return attachment
+
+
+def call_submissions(*, call):
+    """A call's proposals for administrators, with the lead organisation and counts for filtering."""
+    return (
+        Proposal.objects.filter(call=call)
+        .select_related("organisation", "principal_investigator", "platform", "call")
+        .annotate(team_size=Count("team", distinct=True), version_count=Count("versions", distinct=True))
+        .order_by("organisation__name", "pk")
+    )
+
+
+def proposal_versions(*, proposal):
+    return proposal.versions.select_related("submitted_by").order_by("-number")

@@ -1,0 +1,796 @@
+"""Every change to calls and proposals: one transition function per change, audited, emailing via the outbox."""
+
+import hashlib
+import json
+from datetime import timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.text import get_valid_filename
+from django.utils.translation import gettext as _
+
+from partners.models import Organisation
+from partners.permissions import is_programme_admin
+from portal.audit.services import record_event
+from portal.errors import DomainError, NotAllowed, TransitionNotAllowed
+from portal.middleware import absolute_url
+from portal.notifications.services import notify, queue_email
+
+from . import permissions
+from .models import Attachment, Call, DeadlineReminder, Platform, Proposal, ProposalVersion, TeamMember
+
+User = get_user_model()
+
+REMINDER_DAYS = (7, 1)
+PROPOSAL_FIELDS = [
+    "title",
+    "title_local",
+    "abstract",
+    "cooperation_level",
+    "cooperation_mode",
+    "areas",
+    "platform",
+    "mass_kg",
+    "average_power_w",
+    "peak_power_w",
+    "length_mm",
+    "width_mm",
+    "height_mm",
+    "data_mb_per_day",
+    "min_operating_temp_c",
+    "max_operating_temp_c",
+    "trl_now",
+    "trl_delivery",
+    "science_objectives",
+    "heritage",
+    "schedule",
+]
+REQUIRED_FOR_LETTER = ["title", "abstract", "platform", "cooperation_level", "cooperation_mode", "areas"]
+REQUIRED_FOR_FULL = [
+    *REQUIRED_FOR_LETTER,
+    "mass_kg",
+    "average_power_w",
+    "peak_power_w",
+    "length_mm",
+    "width_mm",
+    "height_mm",
+    "data_mb_per_day",
+    "min_operating_temp_c",
+    "max_operating_temp_c",
+    "trl_now",
+    "trl_delivery",
+    "science_objectives",
+    "schedule",
+]
+CALL_FIELDS = [
+    "mission",
+    "title",
+    "reference",
+    "description",
+    "eligible_kinds",
+    "eligible_countries",
+    "has_letter_stage",
+    "letter_deadline",
+    "deadline",
+    "time_zone",
+    "criteria",
+    "reviewers_per_proposal",
+    "conflict_policy",
+    "anonymity",
+    "review_deadline",
+]
+PLATFORM_FIELDS = [field.name for field in Platform._meta.concrete_fields if field.name not in ("id", "call")]
+
+
+def _lock(model, pk):
+    return model.objects.select_for_update().get(pk=pk)
+
+
+def _require_state(obj, allowed, message):
+    if obj.status not in allowed:
+        raise TransitionNotAllowed(message)
+
+
+def _require_admin(by):
+    if not is_programme_admin(by):
+        raise NotAllowed(_("Only programme administrators can do this."))
+
+
+def format_deadline(moment, call):
+    """A deadline in the call's own time zone, with the zone named."""
+    local = timezone.localtime(moment, timezone=_zone(call.time_zone))
+    return f"{date_format(local, 'DATETIME_FORMAT')} {local.tzname()} ({call.time_zone})"
+
+
+def _zone(name):
+    from zoneinfo import ZoneInfo
+
+    return ZoneInfo(name)
+
+
+# Calls --------------------------------------------------------------------------------------
+
+
+def validate_call(call, platforms):
+    """Problems that stop a call from opening, as {field: message}."""
+    problems = {}
+    weights = [criterion.get("weight", 0) for criterion in call.criteria or []]
+    if not weights:
+        problems["criteria"] = _("Give at least one review criterion.")
+    elif sum(weights) != 100:
+        problems["criteria"] = _("The criteria weights add up to %(total)s; they must add up to 100.") % {
+            "total": sum(weights)
+        }
+    if not platforms:
+        problems["platforms"] = _("Offer at least one platform.")
+    if call.has_letter_stage and not call.letter_deadline:
+        problems["letter_deadline"] = _("A call with a letter-of-intent stage needs a letter deadline.")
+    if call.letter_deadline and call.deadline and call.letter_deadline >= call.deadline:
+        problems["letter_deadline"] = _("The letter-of-intent deadline must come before the proposal deadline.")
+    return problems
+
+
+def _save_platforms(call, platforms):
+    call.platforms.all().delete()
+    Platform.objects.bulk_create([Platform(call=call, **platform) for platform in platforms])
+
+
+@transaction.atomic
+def create_call(*, data, platforms, by):
+    """Create a call as a draft, with the platforms it offers."""
+    _require_admin(by)
+    call = Call(**{field: data[field] for field in CALL_FIELDS if field in data})
+    if not call.has_letter_stage:
+        call.letter_deadline = None
+    call.full_clean()
+    call.save()
+    _save_platforms(call, platforms)
+    record_event(actor=by, action="call.created", obj=call, to_state=call.status)
+    return call
+
+
+@transaction.atomic
+def update_call(*, call, data, platforms=None, by):
+    """Change a call's details; the platforms and review settings only while it is a draft."""
+    _require_admin(by)
+    call = _lock(Call, call.pk)
+    _require_state(
+        call, (Call.Status.DRAFT, Call.Status.OPEN), _("A call can be edited only while it is a draft or open.")
+    )
+    before = {field: str(getattr(call, field)) for field in CALL_FIELDS}
+    for field in CALL_FIELDS:
+        if field in data:
+            setattr(call, field, data[field])
+    if not call.has_letter_stage:
+        call.letter_deadline = None
+    call.full_clean()
+    if call.status == Call.Status.OPEN:
+        problems = validate_call(call, list(call.platforms.all()))
+        if problems:
+            raise ValidationError(problems)
+    call.save()
+    if platforms is not None:
+        if call.status != Call.Status.DRAFT:
+            raise TransitionNotAllowed(_("Platforms can be changed only while the call is a draft."))
+        _save_platforms(call, platforms)
+    changed = {field: str(getattr(call, field)) for field in CALL_FIELDS if str(getattr(call, field)) != before[field]}
+    record_event(actor=by, action="call.updated", obj=call, data={"changed": sorted(changed)})
+    return call
+
+
+@transaction.atomic
+def open_call(*, call, by):
+    """Publish a call: it becomes public and partners can start proposals."""
+    _require_admin(by)
+    call = _lock(Call, call.pk)
+    _require_state(call, (Call.Status.DRAFT,), _("Only a draft call can be opened."))
+    problems = validate_call(call, list(call.platforms.all()))
+    now = timezone.now()
+    first_deadline = call.letter_deadline if call.has_letter_stage else call.deadline
+    if first_deadline and first_deadline <= now:
+        problems["deadline"] = _("The first deadline has already passed; move it into the future before opening.")
+    if problems:
+        raise ValidationError(problems)
+    call.status = Call.Status.OPEN
+    call.opened_at = now
+    call.save(update_fields=["status", "opened_at"])
+    record_event(actor=by, action="call.opened", obj=call, from_state="draft", to_state="open")
+    return call
+
+
+@transaction.atomic
+def close_call(*, call, by=None):
+    """Close a call to submissions (by an administrator, or by the sweep once its deadline passed)."""
+    if by is not None:
+        _require_admin(by)
+    call = _lock(Call, call.pk)
+    _require_state(call, (Call.Status.OPEN,), _("Only an open call can be closed."))
+    call.status = Call.Status.CLOSED
+    call.closed_at = timezone.now()
+    call.save(update_fields=["status", "closed_at"])
+    record_event(actor=by, action="call.closed", obj=call, from_state="open", to_state="closed")
+    return call
+
+
+def close_calls_past_deadline(now=None):
+    """Close every open call whose final deadline has passed; returns how many were closed."""
+    now = now or timezone.now()
+    closed = 0
+    for call in Call.objects.filter(status=Call.Status.OPEN, deadline__lt=now):
+        try:
+            close_call(call=call)
+            closed += 1
+        except TransitionNotAllowed:
+            continue
+    return closed
+
+
+# Proposals: drafting ------------------------------------------------------------------------
+
+
+def _require_open_for(call, organisation):
+    if call.status != Call.Status.OPEN:
+        raise TransitionNotAllowed(_("This call is not open for proposals."))
+    if call.eligible_kinds and organisation.kind not in call.eligible_kinds:
+        raise DomainError(_("Organisations of your kind are not eligible for this call."))
+    if call.eligible_countries and organisation.country.code not in call.eligible_countries:
+        raise DomainError(_("Organisations from your country are not eligible for this call."))
+
+
+def _require_active(organisation):
+    if organisation.status != Organisation.Status.ACTIVE:
+        raise NotAllowed(_("Your organisation is suspended: it cannot submit or change proposals."))
+
+
+def _require_before_deadline(proposal, now=None):
+    now = now or timezone.now()
+    deadline = proposal.call.deadline_for(proposal.stage)
+    if deadline is None or now > deadline:
+        raise TransitionNotAllowed(
+            _("The deadline (%(deadline)s) has passed: the proposal can no longer be submitted, changed or withdrawn.")
+            % {"deadline": format_deadline(deadline, proposal.call)}
+        )
+
+
+def _require_editor(proposal, by):
+    if not permissions.can_edit_proposal(by, proposal):
+        raise NotAllowed(
+            _(
+                "Only the principal investigator, co-investigators of the lead organisation "
+                "and its partner admin can change this proposal."
+            )
+        )
+
+
+def _check_platform(proposal, platform):
+    if platform is not None and platform.call_id != proposal.call_id:
+        raise ValidationError({"platform": _("Choose one of the platforms this call offers.")})
+
+
+def _principal_investigator(organisation, user):
+    if user is None:
+        return None
+    if getattr(user.partner_membership, "organisation_id", None) != organisation.pk:
+        raise ValidationError(
+            {"principal_investigator": _("The principal investigator must belong to the lead organisation.")}
+        )
+    return user
+
+
+@transaction.atomic
+def create_proposal(*, call, by, data, team=None):
+    """Start a draft proposal for the person's organisation; they become its principal investigator."""
+    membership = by.partner_membership if by.is_authenticated else None
+    if membership is None:
+        raise NotAllowed(_("Only people of a partner organisation can write proposals."))
+    organisation = membership.organisation
+    _require_active(organisation)
+    call = _lock(Call, call.pk)
+    _require_open_for(call, organisation)
+    stage = call.current_stage()
+    if call.has_letter_stage and stage == Proposal.Stage.FULL:
+        raise TransitionNotAllowed(
+            _("The letter-of-intent stage is over: only shortlisted teams can submit full proposals.")
+        )
+    if timezone.now() > call.deadline_for(stage):
+        raise TransitionNotAllowed(_("The deadline of this call has passed."))
+    proposal = Proposal(call=call, organisation=organisation, created_by=by, stage=stage)
+    proposal.principal_investigator = _principal_investigator(organisation, data.get("principal_investigator") or by)
+    for field in PROPOSAL_FIELDS:
+        if field in data:
+            setattr(proposal, field, data[field])
+    _check_platform(proposal, proposal.platform)
+    proposal.full_clean(exclude=["call", "organisation", "created_by", "principal_investigator"])
+    proposal.save()
+    if team is not None:
+        _replace_team(proposal, team)
+    record_event(actor=by, action="proposal.created", obj=proposal, organisation=organisation, to_state=proposal.status)
+    return proposal
+
+
+def _replace_team(proposal, team):
+    """Set the co-investigators: portal users are linked with their organisation, others kept by name."""
+    proposal.team.all().delete()
+    members = []
+    seen = set()
+    for entry in team:
+        user = entry.get("user")
+        if user is not None:
+            if user.pk in seen or user.pk == proposal.principal_investigator_id:
+                continue
+            seen.add(user.pk)
+            organisation = user.organisation
+            members.append(
+                TeamMember(
+                    proposal=proposal,
+                    user=user,
+                    organisation=organisation,
+                    full_name=user.full_name or user.email,
+                    email=user.email,
+                    organisation_name=organisation.name if organisation else entry.get("organisation_name", ""),
+                    country=organisation.country if organisation else entry.get("country", ""),
+                    role=entry.get("role") or "Co-investigator",
+                )
+            )
+        else:
+            members.append(
+                TeamMember(
+                    proposal=proposal,
+                    full_name=entry["full_name"],
+                    email=entry.get("email", ""),
+                    organisation_name=entry["organisation_name"],
+                    country=entry.get("country", ""),
+                    role=entry.get("role") or "Co-investigator",
+                )
+            )
+    TeamMember.objects.bulk_create(members)
+
+
+@transaction.atomic
+def update_proposal(*, proposal, by, data, team=None):
+    """Save a draft: any subset of its fields, at any time before the deadline."""
+    proposal = _lock(Proposal, proposal.pk)
+    _require_editor(proposal, by)
+    _require_active(proposal.organisation)
+    if not proposal.is_editable_state:
+        raise TransitionNotAllowed(_("A submitted proposal cannot be changed; withdraw it first to edit it."))
+    _require_before_deadline(proposal)
+    for field in PROPOSAL_FIELDS:
+        if field in data:
+            setattr(proposal, field, data[field])
+    if "principal_investigator" in data and data["principal_investigator"] is not None:
+        proposal.principal_investigator = _principal_investigator(proposal.organisation, data["principal_investigator"])
+    _check_platform(proposal, proposal.platform)
+    proposal.full_clean(exclude=["call", "organisation", "created_by", "principal_investigator"])
+    proposal.save()
+    if team is not None:
+        _replace_team(proposal, team)
+    return proposal
+
+
+# Proposals: checks ---------------------------------------------------------------------------
+
+
+def _number(value):
+    return f"{Decimal(value).normalize():f}"
+
+
+def resource_problems(proposal):
+    """Each resource request that exceeds the chosen platform's per-payload limits, as {field: message}."""
+    platform = proposal.platform
+    if platform is None:
+        return {}
+    problems = {}
+    limits = [
+        (
+            "mass_kg",
+            platform.max_mass_kg,
+            _("Mass %(value)s kg exceeds the %(platform)s's %(limit)s kg per-payload limit."),
+        ),
+        (
+            "average_power_w",
+            platform.max_average_power_w,
+            _("Average power %(value)s W exceeds the %(platform)s's %(limit)s W per-payload limit."),
+        ),
+        (
+            "peak_power_w",
+            platform.max_peak_power_w,
+            _("Peak power %(value)s W exceeds the %(platform)s's %(limit)s W per-payload limit."),
+        ),
+        (
+            "length_mm",
+            platform.max_length_mm,
+            _("Length %(value)s mm exceeds the %(platform)s's %(limit)s mm envelope."),
+        ),
+        ("width_mm", platform.max_width_mm, _("Width %(value)s mm exceeds the %(platform)s's %(limit)s mm envelope.")),
+        (
+            "height_mm",
+            platform.max_height_mm,
+            _("Height %(value)s mm exceeds the %(platform)s's %(limit)s mm envelope."),
+        ),
+        (
+            "data_mb_per_day",
+            platform.total_data_mb_per_day,
+            _("Data volume %(value)s MB/day exceeds the %(platform)s's total of %(limit)s MB/day."),
+        ),
+    ]
+    name = platform.get_kind_display().lower()
+    for field, limit, message in limits:
+        value = getattr(proposal, field)
+        if value is not None and Decimal(value) > Decimal(limit):
+            problems[field] = message % {"value": _number(value), "platform": name, "limit": _number(limit)}
+    low, high = proposal.min_operating_temp_c, proposal.max_operating_temp_c
+    if low is not None and low < platform.min_operating_temp_c:
+        problems["min_operating_temp_c"] = _(
+            "The payload must operate down to %(limit)s °C on the %(platform)s; it is rated to %(value)s °C."
+        ) % {"limit": _number(platform.min_operating_temp_c), "platform": name, "value": _number(low)}
+    if high is not None and high > platform.max_operating_temp_c:
+        problems["max_operating_temp_c"] = _(
+            "Operating up to %(value)s °C exceeds the %(platform)s's %(limit)s °C limit."
+        ) % {"limit": _number(platform.max_operating_temp_c), "platform": name, "value": _number(high)}
+    if low is not None and high is not None and low > high:
+        problems["max_operating_temp_c"] = _("The highest operating temperature is below the lowest.")
+    if (
+        proposal.peak_power_w is not None
+        and proposal.average_power_w is not None
+        and proposal.peak_power_w < proposal.average_power_w
+    ):
+        problems["peak_power_w"] = _("Peak power cannot be lower than average power.")
+    if proposal.trl_now and proposal.trl_delivery and proposal.trl_delivery < proposal.trl_now:
+        problems["trl_delivery"] = _("The TRL at delivery cannot be lower than the TRL now.")
+    return problems
+
+
+def submission_problems(proposal):
+    """Everything that stops the proposal from being submitted as it stands, as {field: message}."""
+    required = REQUIRED_FOR_LETTER if proposal.stage == Proposal.Stage.LETTER else REQUIRED_FOR_FULL
+    problems = {}
+    for field in required:
+        value = getattr(proposal, field)
+        if value in (None, "", []):
+            problems[field] = _("%(field)s is required before submitting.") % {
+                "field": str(Proposal._meta.get_field(field).verbose_name).capitalize()
+            }
+    if proposal.stage == Proposal.Stage.FULL:
+        problems.update(resource_problems(proposal))
+    return problems
+
+
+# Proposals: submission -----------------------------------------------------------------------
+
+
+def snapshot(proposal):
+    """The content of a version: every field, the team and the attached files' fingerprints."""
+    content = {}
+    for field in PROPOSAL_FIELDS:
+        value = getattr(proposal, field)
+        if field == "platform":
+            value = value.name if value else ""
+        elif isinstance(value, Decimal):
+            value = _number(value)
+        content[field] = value
+    content["principal_investigator"] = str(proposal.principal_investigator)
+    content["organisation"] = proposal.organisation.name
+    content["country"] = proposal.organisation.country.code
+    content["team"] = [
+        {
+            "name": member.full_name,
+            "organisation": member.organisation_name,
+            "country": member.country.code,
+            "role": member.role,
+        }
+        for member in proposal.team.all()
+    ]
+    content["attachments"] = [
+        {"id": attachment.pk, "name": attachment.original_name, "kind": attachment.kind, "sha256": attachment.sha256}
+        for attachment in proposal.attachments.filter(removed_at__isnull=True)
+    ]
+    return content
+
+
+def content_hash(content):
+    canonical = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def team_recipients(proposal):
+    """The PI and every co-investigator with an email, once each."""
+    people = {proposal.principal_investigator.email.lower(): proposal.principal_investigator}
+    for member in proposal.team.all():
+        if member.email and member.email.lower() not in people:
+            people[member.email.lower()] = member.user
+    return people
+
+
+def _email_team(proposal, template, context):
+    link = absolute_url(reverse("proposals:proposal_detail", args=[proposal.pk]))
+    for email, user in team_recipients(proposal).items():
+        queue_email(
+            to=email, template=template, recipient=user, context={"proposal": proposal, "link": link, **context}
+        )
+        if user is not None:
+            notify(user=user, message=context.get("notice", proposal.title), link=link)
+
+
+@transaction.atomic
+def submit_proposal(*, proposal, by):
+    """Freeze the proposal as a new version and send the team a receipt; refused after the deadline."""
+    proposal = _lock(Proposal, proposal.pk)
+    _require_editor(proposal, by)
+    _require_active(proposal.organisation)
+    _require_state(
+        proposal, (Proposal.Status.DRAFT, Proposal.Status.WITHDRAWN), _("This proposal is already submitted.")
+    )
+    now = timezone.now()
+    _require_before_deadline(proposal, now)
+    if (
+        proposal.call.has_letter_stage
+        and proposal.stage == Proposal.Stage.FULL
+        and proposal.shortlist != Proposal.Shortlist.SHORTLISTED
+    ):
+        raise TransitionNotAllowed(_("Only shortlisted teams can submit a full proposal."))
+    problems = submission_problems(proposal)
+    if problems:
+        raise ValidationError(problems)
+    content = snapshot(proposal)
+    number = proposal.versions.count() + 1
+    version = ProposalVersion.objects.create(
+        proposal=proposal,
+        number=number,
+        stage=proposal.stage,
+        content=content,
+        content_hash=content_hash(content),
+        submitted_at=now,
+        submitted_by=by,
+    )
+    from_state = proposal.status
+    proposal.status = Proposal.Status.SUBMITTED
+    proposal.submitted_at = now
+    proposal.save(update_fields=["status", "submitted_at", "updated_at"])
+    record_event(
+        actor=by,
+        action="proposal.submitted",
+        obj=proposal,
+        organisation=proposal.organisation,
+        from_state=from_state,
+        to_state=proposal.status,
+        data={"version": number, "content_hash": version.content_hash, "stage": proposal.stage},
+    )
+    _email_team(
+        proposal,
+        "proposal_submitted",
+        {
+            "version": version,
+            "submitted_by": by,
+            "deadline": format_deadline(proposal.deadline, proposal.call),
+            "notice": _("%(title)s was submitted (version %(number)s).") % {"title": proposal.title, "number": number},
+        },
+    )
+    return version
+
+
+@transaction.atomic
+def withdraw_proposal(*, proposal, by, reason=""):
+    """Withdraw a submitted proposal before the deadline; it can be edited and resubmitted as a new version."""
+    proposal = _lock(Proposal, proposal.pk)
+    _require_editor(proposal, by)
+    _require_state(proposal, (Proposal.Status.SUBMITTED,), _("Only a submitted proposal can be withdrawn."))
+    _require_before_deadline(proposal)
+    proposal.status = Proposal.Status.WITHDRAWN
+    proposal.save(update_fields=["status", "updated_at"])
+    record_event(
+        actor=by,
+        action="proposal.withdrawn",
+        obj=proposal,
+        organisation=proposal.organisation,
+        from_state=Proposal.Status.SUBMITTED,
+        to_state=proposal.status,
+        reason=reason,
+    )
+    _email_team(
+        proposal,
+        "proposal_withdrawn",
+        {
+            "withdrawn_by": by,
+            "reason": reason,
+            "deadline": format_deadline(proposal.deadline, proposal.call),
+            "notice": _("%(title)s was withdrawn.") % {"title": proposal.title},
+        },
+    )
+    return proposal
+
+
+# Administrators: shortlist and compliance ---------------------------------------------------
+
+
+@transaction.atomic
+def shortlist_letter(*, proposal, by, shortlisted, reason=""):
+    """Decide on a letter of intent: a shortlisted team goes on to write the full proposal."""
+    _require_admin(by)
+    proposal = _lock(Proposal, proposal.pk)
+    if not proposal.call.has_letter_stage or proposal.stage != Proposal.Stage.LETTER:
+        raise TransitionNotAllowed(_("Only letters of intent are shortlisted."))
+    _require_state(proposal, (Proposal.Status.SUBMITTED,), _("Only a submitted letter of intent can be shortlisted."))
+    if timezone.now() <= proposal.call.letter_deadline:
+        raise TransitionNotAllowed(_("Letters can be shortlisted once the letter-of-intent deadline has passed."))
+    if proposal.call.status != Call.Status.OPEN:
+        raise TransitionNotAllowed(_("The call is no longer open."))
+    from_state = proposal.shortlist or "pending"
+    if shortlisted:
+        proposal.shortlist = Proposal.Shortlist.SHORTLISTED
+        proposal.stage = Proposal.Stage.FULL
+        proposal.status = Proposal.Status.DRAFT
+    else:
+        proposal.shortlist = Proposal.Shortlist.NOT_SHORTLISTED
+    proposal.save(update_fields=["shortlist", "stage", "status", "updated_at"])
+    record_event(
+        actor=by,
+        action="proposal.shortlisted" if shortlisted else "proposal.not_shortlisted",
+        obj=proposal,
+        organisation=proposal.organisation,
+        from_state=from_state,
+        to_state=proposal.shortlist,
+        reason=reason,
+    )
+    _email_team(
+        proposal,
+        "proposal_shortlisted" if shortlisted else "proposal_not_shortlisted",
+        {
+            "reason": reason,
+            "deadline": format_deadline(proposal.call.deadline, proposal.call),
+            "notice": (_("%(title)s was shortlisted.") if shortlisted else _("%(title)s was not shortlisted."))
+            % {"title": proposal.title},
+        },
+    )
+    return proposal
+
+
+@transaction.atomic
+def record_compliance(*, proposal, by, eligible, reason=""):
+    """Record the administrative compliance check of a submitted proposal once the call has closed."""
+    _require_admin(by)
+    proposal = _lock(Proposal, proposal.pk)
+    if proposal.call.status not in (Call.Status.CLOSED, Call.Status.UNDER_REVIEW):
+        raise TransitionNotAllowed(_("Compliance is checked after the call closes."))
+    _require_state(proposal, (Proposal.Status.SUBMITTED,), _("Only submitted proposals are checked for compliance."))
+    if not eligible and not (reason or "").strip():
+        raise DomainError(_("Say why the proposal is not eligible."), field="reason")
+    from_state = proposal.compliance or "not_checked"
+    proposal.compliance = Proposal.Compliance.ELIGIBLE if eligible else Proposal.Compliance.NOT_ELIGIBLE
+    proposal.compliance_reason = (reason or "").strip()
+    proposal.save(update_fields=["compliance", "compliance_reason", "updated_at"])
+    record_event(
+        actor=by,
+        action="proposal.compliance",
+        obj=proposal,
+        organisation=proposal.organisation,
+        from_state=from_state,
+        to_state=proposal.compliance,
+        reason=proposal.compliance_reason,
+    )
+    return proposal
+
+
+# Attachments ---------------------------------------------------------------------------------
+
+
+def validate_pdf(upload):
+    """A real PDF, within the size limit, judged by its content rather than its name."""
+    limit = settings.PROPOSAL_ATTACHMENT_MAX_BYTES
+    if upload.size > limit:
+        raise DomainError(
+            _("The file is %(size)s MB; the limit is %(limit)s MB.")
+            % {"size": round(upload.size / 1_000_000, 1), "limit": limit // 1_000_000},
+            field="file",
+        )
+    upload.seek(0)
+    head = upload.read(1024)
+    upload.seek(max(upload.size - 2048, 0))
+    tail = upload.read()
+    upload.seek(0)
+    if not head.lstrip().startswith(b"%PDF-") or b"%%EOF" not in tail:
+        raise DomainError(_("The file is not a PDF document."), field="file")
+
+
+@transaction.atomic
+def add_attachment(*, proposal, by, upload, kind=Attachment.Kind.TECHNICAL):
+    """Attach a PDF to a draft proposal."""
+    proposal = _lock(Proposal, proposal.pk)
+    _require_editor(proposal, by)
+    _require_active(proposal.organisation)
+    if not proposal.is_editable_state:
+        raise TransitionNotAllowed(_("A submitted proposal cannot be changed; withdraw it first to edit it."))
+    _require_before_deadline(proposal)
+    validate_pdf(upload)
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    name = get_valid_filename(upload.name or "document.pdf")[:200] or "document.pdf"
+    attachment = Attachment(
+        proposal=proposal, kind=kind, original_name=name, size=upload.size, sha256=digest.hexdigest(), uploaded_by=by
+    )
+    attachment.file.save(name, upload, save=False)
+    attachment.save()
+    record_event(
+        actor=by,
+        action="proposal.attachment_added",
+        obj=proposal,
+        organisation=proposal.organisation,
+        data={"attachment": name, "sha256": attachment.sha256},
+    )
+    return attachment
+
+
+@transaction.atomic
+def remove_attachment(*, attachment, by):
+    """Take a file off a draft; the file stays stored for the versions that include it."""
+    proposal = _lock(Proposal, attachment.proposal_id)
+    _require_editor(proposal, by)
+    if not proposal.is_editable_state:
+        raise TransitionNotAllowed(_("A submitted proposal cannot be changed; withdraw it first to edit it."))
+    _require_before_deadline(proposal)
+    attachment.removed_at = timezone.now()
+    attachment.save(update_fields=["removed_at"])
+    record_event(
+        actor=by,
+        action="proposal.attachment_removed",
+        obj=proposal,
+        organisation=proposal.organisation,
+        data={"attachment": attachment.original_name},
+    )
+
+
+# Reminders -----------------------------------------------------------------------------------
+
+
+def send_deadline_reminders(now=None):
+    """Remind teams with unsubmitted drafts 7 days and 1 day before their deadline; each reminder once."""
+    now = now or timezone.now()
+    sent = 0
+    horizon = now + timedelta(days=max(REMINDER_DAYS))
+    calls = Call.objects.filter(status=Call.Status.OPEN)
+    for call in calls:
+        for stage in (Proposal.Stage.LETTER, Proposal.Stage.FULL):
+            deadline = call.deadline_for(stage) if (stage == Proposal.Stage.FULL or call.has_letter_stage) else None
+            if deadline is None or not (now < deadline <= horizon):
+                continue
+            due = [days for days in REMINDER_DAYS if deadline - now <= timedelta(days=days)]
+            if not due:
+                continue
+            days_before = min(due)
+            drafts = (
+                Proposal.objects.filter(
+                    call=call, stage=stage, status__in=[Proposal.Status.DRAFT, Proposal.Status.WITHDRAWN]
+                )
+                .exclude(reminders__stage=stage, reminders__days_before=days_before)
+                .select_related("call", "principal_investigator", "organisation")
+                .prefetch_related("team")
+            )
+            for proposal in drafts:
+                sent += _send_reminder(proposal, stage, days_before, deadline)
+    return sent
+
+
+def _send_reminder(proposal, stage, days_before, deadline):
+    try:
+        with transaction.atomic():
+            DeadlineReminder.objects.create(proposal=proposal, stage=stage, days_before=days_before)
+            _email_team(
+                proposal,
+                "proposal_deadline_reminder",
+                {
+                    "days_before": days_before,
+                    "deadline": format_deadline(deadline, proposal.call),
+                    "notice": _("%(title)s is not submitted yet; the deadline is near.") % {"title": proposal.title},
+                },
+            )
+    except IntegrityError:
+        return 0
+    return 1

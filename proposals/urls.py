@@ -1,0 +1,27 @@
+from django.urls import path, re_path
+
+from . import views
+
+app_name = "proposals"
+
+urlpatterns = [
+    path("calls/", views.call_list, name="call_list"),
+    path("calls/<int:pk>/", views.call_detail, name="call_detail"),
+    path("calls/<int:pk>/propose/", views.proposal_start, name="proposal_start"),
+    path("proposals/", views.proposal_list, name="proposal_list"),
+    path("proposals/<int:pk>/", views.proposal_detail, name="proposal_detail"),
+    path("proposals/<int:pk>/edit/", views.proposal_edit, name="proposal_edit"),
+    path("proposals/<int:pk>/submit/", views.proposal_submit, name="proposal_submit"),
+    path("proposals/<int:pk>/withdraw/", views.proposal_withdraw, name="proposal_withdraw"),
+    path("proposals/<int:pk>/versions/", views.proposal_versions, name="proposal_versions"),
+    path("proposals/<int:pk>/attachments/", views.attachment_upload, name="attachment_upload"),
+    path("attachments/<int:pk>/", views.attachment_download, name="attachment_download"),
+    path("attachments/<int:pk>/remove/", views.attachment_remove, name="attachment_remove"),
+    path("manage/calls/", views.manage_calls, name="manage_calls"),
+    path("manage/calls/new/", views.call_create, name="call_create"),
+    path("manage/calls/<int:pk>/edit/", views.call_edit, name="call_edit"),
+    re_path(r"^manage/calls/(?P<pk>[0-9]+)/(?P<action>open|close)/$", views.call_transition, name="call_transition"),
+    path("manage/calls/<int:pk>/submissions/", views.call_submissions, name="call_submissions"),
+    path("manage/proposals/<int:pk>/shortlist/", views.proposal_shortlist, name="proposal_shortlist"),
+    path("manage/proposals/<int:pk>/compliance/", views.proposal_compliance, name="proposal_compliance"),
+]

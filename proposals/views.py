@@ -1,0 +1,610 @@
+import csv
+import difflib
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Q
+from django.http import FileResponse, Http404, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from partners.permissions import is_programme_admin
+from portal.errors import DomainError
+from portal.views import paginate
+
+from . import permissions, selectors, services
+from .filters import CallFilter, SubmissionFilter
+from .forms import (
+    AttachmentForm,
+    CallForm,
+    ComplianceForm,
+    CriteriaFormSet,
+    PlatformFormSet,
+    ProposalForm,
+    ReasonForm,
+    StartProposalForm,
+    TeamFormSet,
+    team_entries,
+    team_initial,
+)
+from .models import Call, Proposal
+
+STASH_KEY = "typed_before_sign_in"
+
+
+def _admin_only(user):
+    if not is_programme_admin(user):
+        raise Http404
+
+
+def _apply_errors(form, error):
+    """Put a service's refusal on the form: per field where it names one."""
+    if isinstance(error, ValidationError) and hasattr(error, "message_dict"):
+        for field, problems in error.message_dict.items():
+            for problem in problems:
+                form.add_error(field if field in form.fields else None, problem)
+    else:
+        form.add_error(
+            getattr(error, "field", None) if getattr(error, "field", None) in form.fields else None,
+            getattr(error, "message", None) or error.messages[0],
+        )
+
+
+# Calls (public) -------------------------------------------------------------------------------
+
+
+def call_list(request):
+    show = request.GET.get("show", "open")
+    calls = selectors.calls_visible_to(request.user).annotate(
+        proposal_count=Count("proposals", filter=Q(proposals__status=Proposal.Status.SUBMITTED))
+    ).order_by("deadline", "pk")
+    calls = calls.filter(status=Call.Status.OPEN) if show == "open" else calls.exclude(status=Call.Status.OPEN)
+    return render(request, "proposals/call_list.html", {"page": paginate(request, calls), "show": show})
+
+
+def call_detail(request, pk):
+    call = selectors.get_call_for(user=request.user, pk=pk)
+    can_start = permissions.can_start_proposal(request.user) and call.status == Call.Status.OPEN
+    context = {
+        "call": call,
+        "platforms": call.platforms.all(),
+        "can_start": can_start,
+        "start_form": StartProposalForm(),
+        "stage": call.current_stage(),
+    }
+    return render(request, "proposals/call_detail.html", context)
+
+
+# Proposals (partners) -----------------------------------------------------------------------
+
+
+@login_required
+def proposal_list(request):
+    proposals = selectors.proposals_visible_to(request.user)
+    if is_programme_admin(request.user) and request.GET.get("mine") != "0":
+        proposals = proposals.filter(
+            Q(organisation__memberships__user=request.user)
+            | Q(principal_investigator=request.user)
+            | Q(team__user=request.user)
+        ).distinct()
+    context = {"page": paginate(request, proposals), "now": timezone.now()}
+    return render(request, "proposals/proposal_list.html", context)
+
+
+@login_required
+@require_POST
+def proposal_start(request, pk):
+    call = selectors.get_call_for(user=request.user, pk=pk)
+    form = StartProposalForm(request.POST)
+    if form.is_valid():
+        try:
+            proposal = services.create_proposal(call=call, by=request.user, data={"title": form.cleaned_data["title"]})
+        except (DomainError, ValidationError) as error:
+            messages.error(request, getattr(error, "message", None) or "; ".join(error.messages))
+        else:
+            messages.success(request, _("Draft created. Save it as often as you like before submitting."))
+            return redirect("proposals:proposal_edit", pk=proposal.pk)
+    else:
+        messages.error(request, _("Give the proposal a working title."))
+    return redirect("proposals:call_detail", pk=call.pk)
+
+
+@login_required
+def proposal_detail(request, pk):
+    proposal = selectors.get_proposal_for(user=request.user, pk=pk)
+    context = {
+        "proposal": proposal,
+        "can_edit": permissions.can_edit_proposal(request.user, proposal),
+        "versions": selectors.proposal_versions(proposal=proposal),
+        "attachments": selectors.proposal_attachments(proposal=proposal),
+        "problems": services.resource_problems(proposal),
+        "is_admin": is_programme_admin(request.user),
+        "compliance_form": ComplianceForm(),
+        "reason_form": ReasonForm(),
+    }
+    return render(request, "proposals/proposal_detail.html", context)
+
+
+def _stash_typed(request):
+    """A post from an expired session: keep what was typed until the person signs in again."""
+    stash = request.session.get(STASH_KEY, {})
+    stash[request.path] = {key: request.POST.getlist(key) for key in request.POST if key != "csrfmiddlewaretoken"}
+    request.session[STASH_KEY] = stash
+    return redirect_to_login(request.get_full_path())
+
+
+def _restore_typed(request):
+    stash = request.session.get(STASH_KEY, {})
+    typed = stash.pop(request.path, None)
+    if typed is None:
+        return None
+    request.session[STASH_KEY] = stash
+    from django.http import QueryDict
+
+    data = QueryDict(mutable=True)
+    for key, values in typed.items():
+        data.setlist(key, values)
+    return data
+
+
+def proposal_edit(request, pk):
+    if not request.user.is_authenticated:
+        if request.method == "POST":
+            return _stash_typed(request)
+        return redirect_to_login(request.get_full_path())
+    proposal = selectors.get_proposal_for(user=request.user, pk=pk)
+    if not permissions.can_edit_proposal(request.user, proposal):
+        raise Http404
+    data = request.POST if request.method == "POST" else _restore_typed(request)
+    if data is not None and request.method != "POST":
+        messages.warning(request, _("Your session had expired. Here is what you typed; save it again."))
+    form = ProposalForm(
+        data,
+        instance=proposal,
+        call=proposal.call,
+        organisation=proposal.organisation,
+        initial={"areas": proposal.areas},
+    )
+    team = TeamFormSet(data, prefix="team", initial=None if data is not None else team_initial(proposal))
+    if request.method == "POST" and form.is_valid() & team.is_valid():
+        fields = {name: form.cleaned_data[name] for name in form.cleaned_data}
+        try:
+            services.update_proposal(proposal=proposal, by=request.user, data=fields, team=team_entries(team))
+        except (DomainError, ValidationError) as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, _("Draft saved."))
+            if "continue" in request.POST:
+                return redirect("proposals:proposal_submit", pk=proposal.pk)
+            return redirect("proposals:proposal_edit", pk=proposal.pk)
+    elif request.method == "POST":
+        messages.error(request, _("Some fields need attention; nothing you typed was lost."))
+    context = {
+        "proposal": proposal,
+        "form": form,
+        "team": team,
+        "attachments": selectors.proposal_attachments(proposal=proposal),
+        "attachment_form": AttachmentForm(),
+        "problems": services.resource_problems(proposal),
+        "editable": proposal.is_editable_state,
+    }
+    return render(request, "proposals/proposal_edit.html", context)
+
+
+@login_required
+def proposal_submit(request, pk):
+    proposal = selectors.get_proposal_for(user=request.user, pk=pk)
+    if not permissions.can_edit_proposal(request.user, proposal):
+        raise Http404
+    error = None
+    if request.method == "POST":
+        try:
+            version = services.submit_proposal(proposal=proposal, by=request.user)
+        except ValidationError as problem:
+            error = problem
+        except DomainError as refusal:
+            messages.error(request, refusal.message)
+        else:
+            messages.success(
+                request,
+                _("Submitted as version %(number)s. A receipt has been emailed to the team.")
+                % {"number": version.number},
+            )
+            return redirect("proposals:proposal_detail", pk=proposal.pk)
+        proposal = selectors.get_proposal_for(user=request.user, pk=pk)
+    problems = (
+        error.message_dict
+        if error is not None
+        else {field: [message] for field, message in services.submission_problems(proposal).items()}
+    )
+    context = {
+        "proposal": proposal,
+        "problems": problems,
+        "resources": _resource_rows(proposal),
+        "deadline": services.format_deadline(proposal.deadline, proposal.call) if proposal.deadline else "",
+    }
+    return render(request, "proposals/proposal_submit.html", context)
+
+
+def _resource_rows(proposal):
+    platform = proposal.platform
+    if platform is None:
+        return []
+    problems = services.resource_problems(proposal)
+    rows = [
+        (_("Mass"), proposal.mass_kg, platform.max_mass_kg, "kg", "mass_kg"),
+        (_("Average power"), proposal.average_power_w, platform.max_average_power_w, "W", "average_power_w"),
+        (_("Peak power"), proposal.peak_power_w, platform.max_peak_power_w, "W", "peak_power_w"),
+        (_("Length"), proposal.length_mm, platform.max_length_mm, "mm", "length_mm"),
+        (_("Width"), proposal.width_mm, platform.max_width_mm, "mm", "width_mm"),
+        (_("Height"), proposal.height_mm, platform.max_height_mm, "mm", "height_mm"),
+        (_("Data volume per day"), proposal.data_mb_per_day, platform.total_data_mb_per_day, "MB", "data_mb_per_day"),
+        (
+            _("Lowest operating temperature"),
+            proposal.min_operating_temp_c,
+            platform.min_operating_temp_c,
+            "°C",
+            "min_operating_temp_c",
+        ),
+        (
+            _("Highest operating temperature"),
+            proposal.max_operating_temp_c,
+            platform.max_operating_temp_c,
+            "°C",
+            "max_operating_temp_c",
+        ),
+    ]
+    return [
+        {"label": label, "value": value, "limit": limit, "unit": unit, "problem": problems.get(field)}
+        for label, value, limit, unit, field in rows
+    ]
+
+
+@login_required
+@require_POST
+def proposal_withdraw(request, pk):
+    proposal = selectors.get_proposal_for(user=request.user, pk=pk)
+    if not permissions.can_edit_proposal(request.user, proposal):
+        raise Http404
+    form = ReasonForm(request.POST)
+    form.is_valid()
+    try:
+        services.withdraw_proposal(proposal=proposal, by=request.user, reason=form.cleaned_data.get("reason", ""))
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request, _("The proposal was withdrawn. You can edit it and submit again before the deadline.")
+        )
+    return redirect("proposals:proposal_detail", pk=proposal.pk)
+
+
+@login_required
+def proposal_versions(request, pk):
+    proposal = selectors.get_proposal_for(user=request.user, pk=pk)
+    versions = list(selectors.proposal_versions(proposal=proposal))
+    by_number = {version.number: version for version in versions}
+    newer = by_number.get(_int(request.GET.get("b"))) or (versions[0] if versions else None)
+    older = by_number.get(_int(request.GET.get("a"))) or (
+        by_number.get(newer.number - 1) if newer is not None else None
+    )
+    context = {
+        "proposal": proposal,
+        "versions": versions,
+        "older": older,
+        "newer": newer,
+        "changes": _diff(older, newer) if older and newer else [],
+    }
+    return render(request, "proposals/proposal_versions.html", context)
+
+
+def _int(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _lines(value):
+    if isinstance(value, list):
+        return [
+            str(item) if not isinstance(item, dict) else ", ".join(f"{k}: {v}" for k, v in item.items())
+            for item in value
+        ]
+    return str(value if value is not None else "").splitlines() or [""]
+
+
+def _diff(older, newer):
+    """Field by field, the lines removed and added between two versions."""
+    changes = []
+    for field in sorted(set(older.content) | set(newer.content)):
+        before, after = older.content.get(field), newer.content.get(field)
+        if before == after:
+            continue
+        lines = [
+            {"sign": line[0], "text": line[2:]}
+            for line in difflib.ndiff(_lines(before), _lines(after))
+            if line[:1] in "+- "
+        ]
+        changes.append({"field": field.replace("_", " ").capitalize(), "lines": lines})
+    return changes
+
+
+@login_required
+@require_POST
+def attachment_upload(request, pk):
+    proposal = selectors.get_proposal_for(user=request.user, pk=pk)
+    if not permissions.can_edit_proposal(request.user, proposal):
+        raise Http404
+    form = AttachmentForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.add_attachment(
+                proposal=proposal, by=request.user, upload=form.cleaned_data["file"], kind=form.cleaned_data["kind"]
+            )
+        except DomainError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("File attached."))
+    else:
+        messages.error(request, _("Choose a PDF file to attach."))
+    return redirect(reverse("proposals:proposal_edit", args=[proposal.pk]) + "#attachments")
+
+
+@login_required
+@require_POST
+def attachment_remove(request, pk):
+    attachment = selectors.get_attachment_for(user=request.user, pk=pk)
+    if not permissions.can_edit_proposal(request.user, attachment.proposal):
+        raise Http404
+    try:
+        services.remove_attachment(attachment=attachment, by=request.user)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("File removed."))
+    return redirect(reverse("proposals:proposal_edit", args=[attachment.proposal_id]) + "#attachments")
+
+
+@login_required
+def attachment_download(request, pk):
+    attachment = selectors.get_attachment_for(user=request.user, pk=pk)
+    return FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=True,
+        filename=attachment.original_name,
+        content_type="application/pdf",
+    )
+
+
+# Administrators -------------------------------------------------------------------------------
+
+
+@login_required
+def manage_calls(request):
+    _admin_only(request.user)
+    calls = (
+        Call.objects.select_related("mission")
+        .annotate(
+            proposal_count=Count("proposals", filter=Q(proposals__status=Proposal.Status.SUBMITTED)),
+            draft_count=Count("proposals", filter=~Q(proposals__status=Proposal.Status.SUBMITTED)),
+        )
+        .order_by("-deadline")
+    )
+    filterset = CallFilter(request.GET, queryset=calls)
+    return render(
+        request, "proposals/manage_calls.html", {"filter": filterset, "page": paginate(request, filterset.qs)}
+    )
+
+
+def _call_editor(request, call):
+    is_new = call.pk is None
+    platforms_editable = is_new or call.status == Call.Status.DRAFT
+    data = request.POST if request.method == "POST" else None
+    form = CallForm(data, instance=call, initial={"eligible_kinds": call.eligible_kinds} if not is_new else None)
+    criteria = CriteriaFormSet(
+        data, prefix="criteria", initial=[{"name": c["name"], "weight": c["weight"]} for c in call.criteria]
+    )
+    platforms = PlatformFormSet(data, instance=call if not is_new else Call(), prefix="platforms")
+    if request.method == "POST":
+        valid = form.is_valid() & criteria.is_valid() & (platforms.is_valid() if platforms_editable else True)
+        if valid:
+            fields = {name: form.cleaned_data[name] for name in form.cleaned_data}
+            fields["criteria"] = criteria.criteria()
+            offered = None
+            if platforms_editable:
+                offered = [
+                    {
+                        name: value
+                        for name, value in platform_form.cleaned_data.items()
+                        if name in services.PLATFORM_FIELDS
+                    }
+                    for platform_form in platforms.forms
+                    if platform_form.cleaned_data and not platform_form.cleaned_data.get("DELETE")
+                ]
+            try:
+                if is_new:
+                    call = services.create_call(data=fields, platforms=offered or [], by=request.user)
+                else:
+                    call = services.update_call(call=call, data=fields, platforms=offered, by=request.user)
+            except (DomainError, ValidationError) as error:
+                _apply_errors(form, error)
+            else:
+                messages.success(request, _("Call saved."))
+                return redirect("proposals:call_edit", pk=call.pk)
+        messages.error(request, _("Some fields need attention; nothing you typed was lost."))
+    context = {
+        "call": call,
+        "form": form,
+        "criteria": criteria,
+        "platforms": platforms,
+        "platforms_editable": platforms_editable,
+        "open_problems": services.validate_call(call, list(call.platforms.all())) if not is_new else {},
+    }
+    return render(request, "proposals/call_edit.html", context)
+
+
+@login_required
+def call_create(request):
+    _admin_only(request.user)
+    return _call_editor(request, Call())
+
+
+@login_required
+def call_edit(request, pk):
+    _admin_only(request.user)
+    return _call_editor(request, get_object_or_404(Call, pk=pk))
+
+
+@login_required
+@require_POST
+def call_transition(request, pk, action):
+    _admin_only(request.user)
+    call = get_object_or_404(Call, pk=pk)
+    service = {"open": services.open_call, "close": services.close_call}.get(action)
+    if service is None:
+        raise Http404
+    try:
+        service(call=call, by=request.user)
+    except ValidationError as error:
+        for problem in error.messages:
+            messages.error(request, problem)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request, _("The call is now %(status)s.") % {"status": Call.objects.get(pk=pk).get_status_display()}
+        )
+    return redirect("proposals:call_edit", pk=pk)
+
+
+SUBMISSION_COLUMNS = [
+    ("reference", _("Reference")),
+    ("title", _("Title")),
+    ("organisation", _("Lead organisation")),
+    ("country", _("Country")),
+    ("kind", _("Kind")),
+    ("principal_investigator", _("Principal investigator")),
+    ("stage", _("Stage")),
+    ("status", _("Status")),
+    ("versions", _("Versions")),
+    ("team_size", _("Co-investigators")),
+    ("platform", _("Platform")),
+    ("mass_kg", _("Mass (kg)")),
+    ("average_power_w", _("Average power (W)")),
+    ("peak_power_w", _("Peak power (W)")),
+    ("data_mb_per_day", _("Data (MB/day)")),
+    ("trl_now", _("TRL now")),
+    ("compliance", _("Compliance")),
+    ("submitted_at", _("Submitted at (UTC)")),
+]
+
+
+def submission_row(proposal):
+    return [
+        proposal.reference,
+        proposal.title,
+        proposal.organisation.name,
+        proposal.organisation.country.code,
+        proposal.organisation.get_kind_display(),
+        str(proposal.principal_investigator),
+        proposal.get_stage_display(),
+        proposal.get_status_display(),
+        proposal.version_count,
+        proposal.team_size,
+        proposal.platform.name if proposal.platform else "",
+        proposal.mass_kg,
+        proposal.average_power_w,
+        proposal.peak_power_w,
+        proposal.data_mb_per_day,
+        proposal.trl_now,
+        proposal.get_compliance_display(),
+        proposal.submitted_at.isoformat() if proposal.submitted_at else "",
+    ]
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+@login_required
+def call_submissions(request, pk):
+    _admin_only(request.user)
+    call = get_object_or_404(Call.objects.select_related("mission"), pk=pk)
+    filterset = SubmissionFilter(request.GET, queryset=selectors.call_submissions(call=call))
+    if request.GET.get("format") == "csv":
+        writer = csv.writer(_Echo())
+        rows = (writer.writerow(submission_row(proposal)) for proposal in filterset.qs.iterator(chunk_size=500))
+        header = writer.writerow([str(label) for _key, label in SUBMISSION_COLUMNS])
+        response = StreamingHttpResponse(_chain(header, rows), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{call.reference}-submissions.csv"'
+        return response
+    context = {
+        "call": call,
+        "filter": filterset,
+        "page": paginate(request, filterset.qs),
+        "compliance_form": ComplianceForm(),
+        "can_shortlist": call.has_letter_stage and call.letter_deadline and timezone.now() > call.letter_deadline,
+    }
+    return render(request, "proposals/call_submissions.html", context)
+
+
+def _back_to(request, default):
+    target = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return redirect(target)
+    return redirect(default)
+
+
+def _chain(first, rest):
+    yield first
+    yield from rest
+
+
+@login_required
+@require_POST
+def proposal_shortlist(request, pk):
+    _admin_only(request.user)
+    proposal = get_object_or_404(Proposal, pk=pk)
+    form = ReasonForm(request.POST)
+    form.is_valid()
+    shortlisted = request.POST.get("decision") == "shortlist"
+    try:
+        services.shortlist_letter(
+            proposal=proposal, by=request.user, shortlisted=shortlisted, reason=form.cleaned_data.get("reason", "")
+        )
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Shortlisted.") if shortlisted else _("Not shortlisted."))
+    return _back_to(request, reverse("proposals:call_submissions", args=[proposal.call_id]))
+
+
+@login_required
+@require_POST
+def proposal_compliance(request, pk):
+    _admin_only(request.user)
+    proposal = get_object_or_404(Proposal, pk=pk)
+    form = ComplianceForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose eligible or not eligible."))
+    else:
+        try:
+            services.record_compliance(
+                proposal=proposal,
+                by=request.user,
+                eligible=form.cleaned_data["eligible"],
+                reason=form.cleaned_data["reason"],
+            )
+        except DomainError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("Compliance recorded for %(reference)s.") % {"reference": proposal.reference})
+    return _back_to(request, reverse("proposals:call_submissions", args=[proposal.call_id]))
