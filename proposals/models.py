@@ -378,3 +378,149 @@ class DeadlineReminder(models.Model):
 
     def __str__(self):
         return f"{self.proposal_id} {self.stage} −{self.days_before}d"
+
+
+# Peer review ----------------------------------------------------------------------------------
+
+
+class ReviewerProfile(models.Model):
+    """An independent expert: expertise, affiliation and how many proposals of one call they take."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reviewer_profile")
+    expertise_areas = models.JSONField(_("areas of expertise"), default=list, blank=True)
+    keywords = models.CharField(_("expertise keywords"), max_length=500, blank=True, help_text=_("Comma-separated."))
+    affiliation = models.ForeignKey(
+        "partners.Organisation",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("partner organisation"),
+    )
+    external_affiliation = models.CharField(_("other affiliation"), max_length=200, blank=True)
+    country = CountryField(_("country"), blank=True)
+    max_load_per_call = models.PositiveSmallIntegerField(
+        _("most proposals per call"), default=6, validators=[MinValueValidator(1), MaxValueValidator(50)]
+    )
+    is_technical = models.BooleanField(_("gives technical accommodation assessments"), default=False)
+
+    def __str__(self):
+        return str(self.user)
+
+    @property
+    def keyword_set(self):
+        return {word.strip().lower() for word in self.keywords.split(",") if word.strip()}
+
+    @property
+    def area_labels(self):
+        return labels(Area, self.expertise_areas)
+
+
+class Conflict(models.Model):
+    """A conflict of interest declared by a reviewer or set by an administrator, or an automatic one lifted."""
+
+    class Kind(models.TextChoices):
+        DECLARED = "declared", _("Declared by the reviewer")
+        ADDED = "added", _("Added by an administrator")
+        LIFTED = "lifted", _("Automatic conflict lifted by an administrator")
+
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="conflicts")
+    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="conflicts")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    reason = models.TextField(_("reason"))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["proposal", "reviewer"], name="conflict_once_per_pair")]
+
+    def __str__(self):
+        return f"{self.reviewer_id} × {self.proposal_id} ({self.kind})"
+
+
+class ReviewAssignment(models.Model):
+    """A reviewer asked to review one proposal."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Awaiting reply")
+        ACCEPTED = "accepted", _("Accepted")
+        DECLINED = "declined", _("Declined")
+
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="assignments")
+    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="assignments")
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    match = models.PositiveIntegerField(_("expertise match"), default=0)
+    decline_reason = models.TextField(_("reason for declining"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    responded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["proposal", "pk"]
+        constraints = [models.UniqueConstraint(fields=["proposal", "reviewer"], name="assignment_once_per_pair")]
+
+    def __str__(self):
+        return f"{self.reviewer} → {self.proposal}"
+
+
+class Review(models.Model):
+    """A reviewer's scores and comments on one assignment."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SUBMITTED = "submitted", _("Submitted")
+
+    class Technical(models.TextChoices):
+        FEASIBLE = "feasible", _("Feasible")
+        FEASIBLE_WITH_CHANGES = "feasible_with_changes", _("Feasible with changes")
+        NOT_FEASIBLE = "not_feasible", _("Not feasible")
+
+    GRADES = {5: _("Excellent"), 4: _("Very good"), 3: _("Good"), 2: _("Fair"), 1: _("Poor")}
+
+    assignment = models.OneToOneField(ReviewAssignment, on_delete=models.CASCADE, related_name="review")
+    scores = models.JSONField(_("scores"), default=dict)
+    strengths = models.TextField(_("strengths (shown to the applicants)"), blank=True)
+    weaknesses = models.TextField(_("weaknesses (shown to the applicants)"), blank=True)
+    confidential_comment = models.TextField(_("confidential comment for the panel"), blank=True)
+    technical_assessment = models.CharField(
+        _("technical accommodation"), max_length=30, choices=Technical.choices, blank=True
+    )
+    technical_notes = models.TextField(_("technical notes"), blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self):
+        return f"Review of {self.assignment}"
+
+
+class ReviewReminder(models.Model):
+    """A reminder for an open review ahead of the review deadline; each goes out once."""
+
+    assignment = models.ForeignKey(ReviewAssignment, on_delete=models.CASCADE, related_name="reminders")
+    days_before = models.PositiveSmallIntegerField()
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["assignment", "days_before"], name="review_reminder_once")]
+
+    def __str__(self):
+        return f"{self.assignment_id} −{self.days_before}d"
+
+
+class Decision(models.Model):
+    """The outcome for one proposal; teams see it once the call's decisions are released."""
+
+    class Outcome(models.TextChoices):
+        SELECTED = "selected", _("Selected")
+        SELECTABLE = "selectable", _("Selectable (waiting list)")
+        NOT_SELECTED = "not_selected", _("Not selected")
+
+    proposal = models.OneToOneField(Proposal, on_delete=models.CASCADE, related_name="decision")
+    outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices)
+    note = models.TextField(_("note to the team"), blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField(auto_now=True)
+    released_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self):
+        return f"{self.proposal_id}: {self.outcome}"

@@ -454,9 +454,8 @@ def submission_problems(proposal):
     for field in required:
         value = getattr(proposal, field)
         if value in (None, "", []):
-            problems[field] = _("%(field)s is required before submitting.") % {
-                "field": str(Proposal._meta.get_field(field).verbose_name).capitalize()
-            }
+            label = str(Proposal._meta.get_field(field).verbose_name)
+            problems[field] = _("%(field)s is required before submitting.") % {"field": label[:1].upper() + label[1:]}
     if proposal.stage == Proposal.Stage.FULL:
         problems.update(resource_problems(proposal))
     return problems

@@ -13,3 +13,11 @@ def send_deadline_reminders():
 def close_calls_past_deadline():
     """Beat task: close calls whose final deadline has passed."""
     return services.close_calls_past_deadline()
+
+
+@shared_task
+def send_review_reminders():
+    """Beat task: remind reviewers with open reviews ahead of the review deadline (each reminder once)."""
+    from .review_services import send_review_reminders as send
+
+    return send()

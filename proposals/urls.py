@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from . import views
+from . import review_views, views
 
 app_name = "proposals"
 
@@ -24,4 +24,10 @@ urlpatterns = [
     path("manage/calls/<int:pk>/submissions/", views.call_submissions, name="call_submissions"),
     path("manage/proposals/<int:pk>/shortlist/", views.proposal_shortlist, name="proposal_shortlist"),
     path("manage/proposals/<int:pk>/compliance/", views.proposal_compliance, name="proposal_compliance"),
+    path("reviews/", review_views.review_list, name="review_list"),
+    path("reviews/<int:pk>/", review_views.review_edit, name="review_edit"),
+    path("reviews/<int:pk>/respond/", review_views.assignment_respond, name="assignment_respond"),
+    path("manage/reviewers/", review_views.reviewer_list, name="reviewer_list"),
+    path("manage/calls/<int:pk>/review/", review_views.call_review, name="call_review"),
+    path("manage/calls/<int:pk>/ranking/", review_views.call_ranking, name="call_ranking"),
 ]

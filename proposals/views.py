@@ -18,7 +18,7 @@ from partners.permissions import is_programme_admin
 from portal.errors import DomainError
 from portal.views import paginate
 
-from . import permissions, selectors, services
+from . import permissions, review_selectors, selectors, services
 from .filters import CallFilter, SubmissionFilter
 from .forms import (
     AttachmentForm,
@@ -61,9 +61,11 @@ def _apply_errors(form, error):
 
 def call_list(request):
     show = request.GET.get("show", "open")
-    calls = selectors.calls_visible_to(request.user).annotate(
-        proposal_count=Count("proposals", filter=Q(proposals__status=Proposal.Status.SUBMITTED))
-    ).order_by("deadline", "pk")
+    calls = (
+        selectors.calls_visible_to(request.user)
+        .annotate(proposal_count=Count("proposals", filter=Q(proposals__status=Proposal.Status.SUBMITTED)))
+        .order_by("deadline", "pk")
+    )
     calls = calls.filter(status=Call.Status.OPEN) if show == "open" else calls.exclude(status=Call.Status.OPEN)
     return render(request, "proposals/call_list.html", {"page": paginate(request, calls), "show": show})
 
@@ -127,6 +129,7 @@ def proposal_detail(request, pk):
         "is_admin": is_programme_admin(request.user),
         "compliance_form": ComplianceForm(),
         "reason_form": ReasonForm(),
+        "outcome": review_selectors.released_outcome(proposal),
     }
     return render(request, "proposals/proposal_detail.html", context)
 

@@ -172,6 +172,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "proposals.tasks.send_deadline_reminders",
         "schedule": 900.0,
     },
+    "review-reminders": {
+        "task": "proposals.tasks.send_review_reminders",
+        "schedule": 900.0,
+    },
     "close-calls-past-deadline": {
         "task": "proposals.tasks.close_calls_past_deadline",
         "schedule": 300.0,

@@ -1,0 +1,154 @@
+"""Reads for peer review: a reviewer's assignments, the call's ranking, progress and overdue reviews."""
+
+import statistics
+from collections import defaultdict
+
+from django.db.models import Count, Q
+from django.http import Http404
+from django.utils import timezone
+
+from .models import Decision, Review, ReviewAssignment, ReviewerProfile
+from .review_services import reviewable_proposals, weighted_score
+
+DISAGREEMENT_SPREAD = 1.5
+
+
+def reviewer_assignments(user):
+    """The assignments a reviewer holds, with what their pages need."""
+    return (
+        ReviewAssignment.objects.filter(reviewer=user)
+        .select_related("proposal__call", "proposal__platform", "review")
+        .order_by("proposal__call__review_deadline", "pk")
+    )
+
+
+def get_assignment_for(*, user, pk):
+    """One of the reviewer's own assignments; anything else answers 404."""
+    assignment = reviewer_assignments(user).filter(pk=pk).first()
+    if assignment is None:
+        raise Http404
+    return assignment
+
+
+def reviewers():
+    return (
+        ReviewerProfile.objects.filter(user__is_reviewer=True)
+        .select_related("user", "affiliation")
+        .annotate(
+            open_assignments=Count(
+                "user__assignments",
+                filter=~Q(user__assignments__status=ReviewAssignment.Status.DECLINED),
+                distinct=True,
+            )
+        )
+        .order_by("user__full_name")
+    )
+
+
+def call_assignments(call):
+    return (
+        ReviewAssignment.objects.filter(proposal__call=call)
+        .select_related("reviewer", "proposal", "review")
+        .order_by("proposal_id", "pk")
+    )
+
+
+def overdue_reviews(call, now=None):
+    now = now or timezone.now()
+    if not call.review_deadline or now <= call.review_deadline:
+        return ReviewAssignment.objects.none()
+    return (
+        call_assignments(call)
+        .exclude(status=ReviewAssignment.Status.DECLINED)
+        .exclude(review__status=Review.Status.SUBMITTED)
+    )
+
+
+def review_progress(call):
+    counts = ReviewAssignment.objects.filter(proposal__call=call).aggregate(
+        assigned=Count("pk", filter=~Q(status=ReviewAssignment.Status.DECLINED)),
+        accepted=Count("pk", filter=Q(status=ReviewAssignment.Status.ACCEPTED)),
+        declined=Count("pk", filter=Q(status=ReviewAssignment.Status.DECLINED)),
+        submitted=Count("pk", filter=Q(review__status=Review.Status.SUBMITTED)),
+    )
+    counts["overdue"] = overdue_reviews(call).count()
+    return counts
+
+
+def call_ranking(call):
+    """Each reviewed proposal with its weighted mean, per-reviewer normalised score, review count and spread.
+
+    Normalisation (as ESO's distributed peer review): each reviewer's overall grades across the call are
+    turned into z-scores, so harsh and kind graders count alike; a proposal's normalised score is the mean.
+    """
+    proposals = list(reviewable_proposals(call))
+    reviews = list(
+        Review.objects.filter(assignment__proposal__call=call, status=Review.Status.SUBMITTED).select_related(
+            "assignment"
+        )
+    )
+    decisions = {d.proposal_id: d for d in Decision.objects.filter(proposal__call=call)}
+    overall = {}
+    by_reviewer = defaultdict(list)
+    for review in reviews:
+        score = weighted_score(call, review.scores)
+        if score is None:
+            continue
+        overall[review.pk] = float(score)
+        by_reviewer[review.assignment.reviewer_id].append(float(score))
+    spread = {}
+    for reviewer_id, grades in by_reviewer.items():
+        mean = statistics.fmean(grades)
+        deviation = statistics.pstdev(grades) if len(grades) > 1 else 0.0
+        spread[reviewer_id] = (mean, deviation)
+    per_proposal = defaultdict(list)
+    for review in reviews:
+        if review.pk in overall:
+            per_proposal[review.assignment.proposal_id].append((review, overall[review.pk]))
+    rows = []
+    for proposal in proposals:
+        graded = per_proposal.get(proposal.pk, [])
+        scores = [score for _review, score in graded]
+        normalised = []
+        for review, score in graded:
+            mean, deviation = spread[review.assignment.reviewer_id]
+            normalised.append((score - mean) / deviation if deviation else 0.0)
+        rows.append(
+            {
+                "proposal": proposal,
+                "reviews": len(scores),
+                "weighted": round(statistics.fmean(scores), 2) if scores else None,
+                "normalised": round(statistics.fmean(normalised), 2) if normalised else None,
+                "spread": round(max(scores) - min(scores), 2) if len(scores) > 1 else 0.0,
+                "disagreement": len(scores) > 1 and max(scores) - min(scores) >= DISAGREEMENT_SPREAD,
+                "decision": decisions.get(proposal.pk),
+            }
+        )
+    return rows
+
+
+def sort_ranking(rows, key):
+    keys = {
+        "weighted": lambda row: (row["weighted"] is None, -(row["weighted"] or 0)),
+        "normalised": lambda row: (row["normalised"] is None, -(row["normalised"] or 0)),
+        "spread": lambda row: -row["spread"],
+        "reviews": lambda row: -row["reviews"],
+        "title": lambda row: row["proposal"].title.lower(),
+    }
+    return sorted(rows, key=keys.get(key, keys["weighted"]))
+
+
+def released_outcome(proposal):
+    """The decision and the applicant-facing review comments, once the call's decisions are released."""
+    decision = Decision.objects.filter(proposal=proposal, released_at__isnull=False).first()
+    if decision is None:
+        return None
+    reviews = Review.objects.filter(assignment__proposal=proposal, status=Review.Status.SUBMITTED).order_by(
+        "assignment_id"
+    )
+    return {
+        "decision": decision,
+        "reviews": [
+            {"number": n, "strengths": r.strengths, "weaknesses": r.weaknesses} for n, r in enumerate(reviews, start=1)
+        ],
+    }

@@ -1,0 +1,566 @@
+"""Every change in peer review: reviewers, conflicts, assignments, reviews, decisions and their release."""
+
+from collections import defaultdict
+from decimal import Decimal
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from partners.services import set_password_url
+from portal.audit.services import record_event
+from portal.errors import DomainError, NotAllowed, TransitionNotAllowed
+from portal.middleware import absolute_url
+from portal.notifications.services import notify, queue_email
+
+from . import assignment as solver
+from .models import Call, Conflict, Decision, Proposal, Review, ReviewAssignment, ReviewerProfile, ReviewReminder
+from .services import _require_admin, _require_state, format_deadline
+
+User = get_user_model()
+
+REVIEW_REMINDER_DAYS = (3, 1)
+
+
+# Reviewers ------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def invite_reviewer(*, email, full_name, by, profile):
+    """Make a person a reviewer (creating their account if needed) and email them how to sign in."""
+    _require_admin(by)
+    email = email.strip()
+    user = User.objects.filter(email__iexact=email).first()
+    created = user is None
+    if created:
+        user = User.objects.create_user(email=email, full_name=full_name, password=None)
+    user.is_reviewer = True
+    user.save(update_fields=["is_reviewer"])
+    reviewer_profile, _created = ReviewerProfile.objects.update_or_create(user=user, defaults=profile)
+    record_event(actor=by, action="reviewer.invited", obj=user, data={"new_account": created})
+    queue_email(
+        to=user.email,
+        template="reviewer_invited",
+        recipient=user,
+        context={
+            "user": user,
+            "set_password_link": set_password_url(user) if created or not user.has_usable_password() else "",
+            "link": absolute_url(reverse("proposals:review_list")),
+        },
+    )
+    return reviewer_profile
+
+
+# Conflicts ------------------------------------------------------------------------------------
+
+
+def automatic_conflict(proposal, reviewer, profile=None):
+    """Why the reviewer conflicts with the proposal by the call's rules, or '' when they do not."""
+    if reviewer.pk == proposal.principal_investigator_id:
+        return _("The reviewer is the principal investigator.")
+    team = list(proposal.team.all())
+    if any(member.user_id == reviewer.pk for member in team):
+        return _("The reviewer is on the team.")
+    organisation_ids = {proposal.organisation_id} | {m.organisation_id for m in team if m.organisation_id}
+    membership = reviewer.partner_membership
+    affiliations = set()
+    if membership is not None:
+        affiliations.add(membership.organisation_id)
+    if profile is not None and profile.affiliation_id:
+        affiliations.add(profile.affiliation_id)
+    if affiliations & organisation_ids:
+        return _("The reviewer belongs to the lead organisation or a team member's organisation.")
+    if proposal.call.conflict_policy == Call.ConflictPolicy.ORGANISATION_AND_COUNTRY:
+        reviewer_countries = set()
+        if profile is not None and profile.country:
+            reviewer_countries.add(profile.country.code)
+        if membership is not None and membership.organisation.country:
+            reviewer_countries.add(membership.organisation.country.code)
+        team_countries = {proposal.organisation.country.code} | {m.country.code for m in team if m.country}
+        team_countries.discard("")
+        if reviewer_countries & team_countries:
+            return _("The reviewer is from the same country as the team, which this call excludes.")
+    return ""
+
+
+def conflict_reason(proposal, reviewer, profile=None, overrides=None):
+    """The reason a reviewer must not see a proposal, or '' — applying declared, added and lifted conflicts."""
+    if overrides is None:
+        override = Conflict.objects.filter(proposal=proposal, reviewer=reviewer).first()
+    else:
+        override = overrides.get((proposal.pk, reviewer.pk))
+    if override is not None:
+        return "" if override.kind == Conflict.Kind.LIFTED else override.reason
+    return automatic_conflict(proposal, reviewer, profile)
+
+
+@transaction.atomic
+def declare_conflict(*, assignment=None, proposal=None, reviewer, reason):
+    """A reviewer declares a conflict; any assignment to that proposal is withdrawn from them."""
+    if not (reason or "").strip():
+        raise DomainError(_("Say what the conflict is."), field="reason")
+    proposal = proposal or assignment.proposal
+    conflict, _created = Conflict.objects.update_or_create(
+        proposal=proposal,
+        reviewer=reviewer,
+        defaults={"kind": Conflict.Kind.DECLARED, "reason": reason.strip(), "created_by": reviewer},
+    )
+    removed = ReviewAssignment.objects.filter(proposal=proposal, reviewer=reviewer).exclude(
+        review__status=Review.Status.SUBMITTED
+    )
+    removed.delete()
+    record_event(actor=reviewer, action="conflict.declared", obj=proposal, reason=conflict.reason)
+    return conflict
+
+
+@transaction.atomic
+def set_conflict(*, proposal, reviewer, by, conflicted, reason):
+    """An administrator adds a conflict, or lifts an automatic one, with a reason."""
+    _require_admin(by)
+    if not (reason or "").strip():
+        raise DomainError(_("Give a reason."), field="reason")
+    kind = Conflict.Kind.ADDED if conflicted else Conflict.Kind.LIFTED
+    Conflict.objects.update_or_create(
+        proposal=proposal, reviewer=reviewer, defaults={"kind": kind, "reason": reason.strip(), "created_by": by}
+    )
+    if conflicted:
+        ReviewAssignment.objects.filter(proposal=proposal, reviewer=reviewer).exclude(
+            review__status=Review.Status.SUBMITTED
+        ).delete()
+    record_event(
+        actor=by,
+        action="conflict.added" if conflicted else "conflict.lifted",
+        obj=proposal,
+        reason=reason.strip(),
+        data={"reviewer": reviewer.email},
+    )
+
+
+# Assignment -----------------------------------------------------------------------------------
+
+
+def reviewable_proposals(call):
+    """The proposals that go to review: submitted full proposals not found ineligible."""
+    return (
+        Proposal.objects.filter(call=call, status=Proposal.Status.SUBMITTED, stage=Proposal.Stage.FULL)
+        .exclude(compliance=Proposal.Compliance.NOT_ELIGIBLE)
+        .select_related("organisation", "call", "principal_investigator")
+        .prefetch_related("team")
+        .order_by("pk")
+    )
+
+
+def match_score(proposal, profile):
+    """Expertise match: 10 per shared area, 3 per keyword found in the title, abstract or objectives."""
+    score = 10 * len(set(proposal.areas or []) & set(profile.expertise_areas or []))
+    text = " ".join([proposal.title, proposal.abstract, proposal.science_objectives]).lower()
+    score += 3 * sum(1 for keyword in profile.keyword_set if keyword in text)
+    return score
+
+
+def _review_context(call):
+    proposals = list(reviewable_proposals(call))
+    profiles = list(
+        ReviewerProfile.objects.filter(user__is_reviewer=True, user__is_active=True).select_related(
+            "user", "user__membership__organisation", "affiliation"
+        )
+    )
+    overrides = {(c.proposal_id, c.reviewer_id): c for c in Conflict.objects.filter(proposal__call=call)}
+    current = list(
+        ReviewAssignment.objects.filter(proposal__call=call).exclude(status=ReviewAssignment.Status.DECLINED)
+    )
+    declined = set(
+        ReviewAssignment.objects.filter(proposal__call=call, status=ReviewAssignment.Status.DECLINED).values_list(
+            "proposal_id", "reviewer_id"
+        )
+    )
+    return proposals, profiles, overrides, current, declined
+
+
+@transaction.atomic
+def assign_reviewers(*, call, by):
+    """Fill every proposal's open review slots optimally; returns the solver's result (with shortfalls)."""
+    _require_admin(by)
+    call = Call.objects.select_for_update().get(pk=call.pk)
+    _require_state(call, (Call.Status.UNDER_REVIEW,), _("Reviewers are assigned once the call is under review."))
+    proposals, profiles, overrides, current, declined = _review_context(call)
+    by_user = {profile.user_id: profile for profile in profiles}
+    load = defaultdict(int)
+    existing = set()
+    proposals_by_id = {p.pk: p for p in proposals}
+    for a in current:
+        load[a.reviewer_id] += 1
+        if a.proposal_id in proposals_by_id and a.reviewer_id in by_user:
+            existing.add((proposals_by_id[a.proposal_id], by_user[a.reviewer_id]))
+    reasons = {}
+
+    def conflicted(proposal, profile):
+        if (proposal.pk, profile.user_id) in declined:
+            return True
+        key = (proposal.pk, profile.user_id)
+        if key not in reasons:
+            reasons[key] = conflict_reason(proposal, profile.user, profile, overrides)
+        return bool(reasons[key])
+
+    result = solver.solve(
+        proposals=proposals,
+        reviewers=profiles,
+        k=call.reviewers_per_proposal,
+        capacity=lambda profile: profile.max_load_per_call - load[profile.user_id],
+        match=match_score,
+        conflicted=conflicted,
+        existing=existing,
+    )
+    ReviewAssignment.objects.bulk_create(
+        [ReviewAssignment(proposal=p, reviewer=profile.user, match=score) for p, profile, score in result.pairs]
+    )
+    record_event(
+        actor=by,
+        action="call.reviewers_assigned",
+        obj=call,
+        data={
+            "assigned": len(result.pairs),
+            "total_match": result.total_match,
+            "short": {s.proposal.reference: s.missing for s in result.shortfalls},
+        },
+    )
+    for profile in {profile.user_id: profile for _p, profile, _s in result.pairs}.values():
+        _email_assigned(profile.user, call)
+    return result
+
+
+def _email_assigned(user, call):
+    link = absolute_url(reverse("proposals:review_list"))
+    queue_email(to=user.email, template="review_assigned", recipient=user, context={"call": call, "link": link})
+    notify(user=user, message=_("New review assignments for %(call)s.") % {"call": call.title}, link=link)
+
+
+@transaction.atomic
+def add_assignment(*, proposal, reviewer, by):
+    """Assign one reviewer by hand, with the same conflict and load checks as the automatic assignment."""
+    _require_admin(by)
+    _require_state(
+        proposal.call, (Call.Status.UNDER_REVIEW,), _("Reviewers are assigned once the call is under review.")
+    )
+    profile = ReviewerProfile.objects.filter(user=reviewer, user__is_reviewer=True).first()
+    if profile is None:
+        raise DomainError(_("This person is not a reviewer."), field="reviewer")
+    reason = conflict_reason(proposal, reviewer, profile)
+    if reason:
+        raise DomainError(_("Conflict of interest: %(reason)s") % {"reason": reason}, field="reviewer")
+    load = (
+        ReviewAssignment.objects.filter(proposal__call=proposal.call, reviewer=reviewer)
+        .exclude(status=ReviewAssignment.Status.DECLINED)
+        .count()
+    )
+    if load >= profile.max_load_per_call:
+        raise DomainError(
+            _("%(name)s already has %(load)s proposals in this call, the most they take.")
+            % {"name": reviewer, "load": load},
+            field="reviewer",
+        )
+    try:
+        with transaction.atomic():
+            assignment = ReviewAssignment.objects.create(
+                proposal=proposal, reviewer=reviewer, match=match_score(proposal, profile)
+            )
+    except IntegrityError:
+        raise DomainError(_("This reviewer is already assigned to the proposal."), field="reviewer") from None
+    record_event(actor=by, action="assignment.added", obj=proposal, data={"reviewer": reviewer.email})
+    _email_assigned(reviewer, proposal.call)
+    return assignment
+
+
+@transaction.atomic
+def remove_assignment(*, assignment, by):
+    """Take an assignment back, unless its review is already submitted."""
+    _require_admin(by)
+    if hasattr(assignment, "review") and assignment.review.status == Review.Status.SUBMITTED:
+        raise TransitionNotAllowed(_("The review is already submitted; it cannot be taken back."))
+    record_event(
+        actor=by, action="assignment.removed", obj=assignment.proposal, data={"reviewer": assignment.reviewer.email}
+    )
+    assignment.delete()
+
+
+@transaction.atomic
+def respond_to_assignment(*, assignment, by, accept, reason=""):
+    """The reviewer accepts or declines; a declined slot is open for reassignment."""
+    assignment = ReviewAssignment.objects.select_for_update().get(pk=assignment.pk)
+    if assignment.reviewer_id != by.pk:
+        raise NotAllowed(_("This assignment is someone else's."))
+    _require_state(assignment, (ReviewAssignment.Status.PENDING,), _("You have already answered this assignment."))
+    if not accept and not (reason or "").strip():
+        raise DomainError(_("Say why you decline."), field="reason")
+    assignment.status = ReviewAssignment.Status.ACCEPTED if accept else ReviewAssignment.Status.DECLINED
+    assignment.decline_reason = "" if accept else reason.strip()
+    assignment.responded_at = timezone.now()
+    assignment.save(update_fields=["status", "decline_reason", "responded_at"])
+    record_event(
+        actor=by,
+        action="assignment.accepted" if accept else "assignment.declined",
+        obj=assignment.proposal,
+        from_state=ReviewAssignment.Status.PENDING,
+        to_state=assignment.status,
+        reason=assignment.decline_reason,
+    )
+    return assignment
+
+
+# Reviews --------------------------------------------------------------------------------------
+
+
+def _validate_scores(call, scores):
+    keys = [criterion["key"] for criterion in call.criteria]
+    problems = {}
+    clean = {}
+    for key in keys:
+        value = scores.get(key)
+        if value in (None, ""):
+            continue
+        try:
+            value = int(value)
+        except (TypeError, ValueError):
+            value = 0
+        if not 1 <= value <= 5:
+            problems[f"score_{key}"] = _("Give a grade from 1 (Poor) to 5 (Excellent).")
+        clean[key] = value
+    unknown = set(scores) - set(keys)
+    if unknown:
+        problems["scores"] = _("Unknown criteria: %(keys)s") % {"keys": ", ".join(sorted(unknown))}
+    return clean, problems
+
+
+@transaction.atomic
+def save_review(*, assignment, by, data, submit=False):
+    """Save a review as a draft, or submit it; editable until the call's review deadline."""
+    assignment = ReviewAssignment.objects.select_for_update().select_related("proposal__call").get(pk=assignment.pk)
+    if assignment.reviewer_id != by.pk:
+        raise NotAllowed(_("This assignment is someone else's."))
+    if assignment.status != ReviewAssignment.Status.ACCEPTED:
+        raise TransitionNotAllowed(_("Accept the assignment before writing the review."))
+    call = assignment.proposal.call
+    if call.status != Call.Status.UNDER_REVIEW:
+        raise TransitionNotAllowed(_("The call is not under review."))
+    if call.review_deadline and timezone.now() > call.review_deadline:
+        raise TransitionNotAllowed(
+            _("The review deadline (%(deadline)s) has passed.")
+            % {"deadline": format_deadline(call.review_deadline, call)}
+        )
+    review, _created = Review.objects.get_or_create(assignment=assignment)
+    from_state = review.status
+    scores, problems = _validate_scores(call, data.get("scores", review.scores) or {})
+    review.scores = scores
+    for field in ("strengths", "weaknesses", "confidential_comment", "technical_assessment", "technical_notes"):
+        if field in data:
+            setattr(review, field, data[field] or "")
+    profile = getattr(by, "reviewer_profile", None)
+    if review.technical_assessment and not (profile and profile.is_technical):
+        problems["technical_assessment"] = _("Only technical reviewers give the accommodation assessment.")
+    if submit:
+        for criterion in call.criteria:
+            if criterion["key"] not in scores:
+                problems.setdefault(f"score_{criterion['key']}", _("Grade every criterion before submitting."))
+        if not review.strengths.strip():
+            problems["strengths"] = _("Write the strengths before submitting.")
+        if not review.weaknesses.strip():
+            problems["weaknesses"] = _("Write the weaknesses before submitting.")
+        if profile and profile.is_technical and not review.technical_assessment:
+            problems["technical_assessment"] = _("Give the technical accommodation assessment.")
+    if problems:
+        raise ValidationError(problems)
+    if submit:
+        review.status = Review.Status.SUBMITTED
+        review.submitted_at = timezone.now()
+    review.save()
+    if submit:
+        record_event(
+            actor=by,
+            action="review.submitted",
+            obj=assignment.proposal,
+            from_state=from_state,
+            to_state=review.status,
+        )
+    return review
+
+
+def weighted_score(call, scores):
+    """The review's overall score on the 1–5 scale, weighted by the call's criteria."""
+    total_weight = sum(c["weight"] for c in call.criteria if c["key"] in scores)
+    if not total_weight:
+        return None
+    return sum(Decimal(scores[c["key"]]) * c["weight"] for c in call.criteria if c["key"] in scores) / total_weight
+
+
+def send_review_reminders(now=None):
+    """Remind reviewers with open reviews 3 days and 1 day before the review deadline; each once."""
+    now = now or timezone.now()
+    sent = 0
+    for call in Call.objects.filter(status=Call.Status.UNDER_REVIEW, review_deadline__gt=now):
+        left = call.review_deadline - now
+        due = [days for days in REVIEW_REMINDER_DAYS if left <= timezone.timedelta(days=days)]
+        if not due:
+            continue
+        days_before = min(due)
+        open_assignments = (
+            ReviewAssignment.objects.filter(proposal__call=call)
+            .exclude(status=ReviewAssignment.Status.DECLINED)
+            .exclude(review__status=Review.Status.SUBMITTED)
+            .exclude(reminders__days_before=days_before)
+            .select_related("reviewer", "proposal")
+        )
+        for assignment in open_assignments:
+            try:
+                with transaction.atomic():
+                    ReviewReminder.objects.create(assignment=assignment, days_before=days_before)
+                    queue_email(
+                        to=assignment.reviewer.email,
+                        template="review_reminder",
+                        recipient=assignment.reviewer,
+                        context={
+                            "call": call,
+                            "days_before": days_before,
+                            "deadline": format_deadline(call.review_deadline, call),
+                            "link": absolute_url(reverse("proposals:review_list")),
+                        },
+                    )
+                    sent += 1
+            except IntegrityError:
+                continue
+    return sent
+
+
+# Call stages ----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def start_review(*, call, by):
+    """Move a closed call into review."""
+    _require_admin(by)
+    call = Call.objects.select_for_update().get(pk=call.pk)
+    _require_state(call, (Call.Status.CLOSED,), _("Only a closed call can go to review."))
+    call.status = Call.Status.UNDER_REVIEW
+    call.save(update_fields=["status"])
+    record_event(actor=by, action="call.review_started", obj=call, from_state="closed", to_state="under_review")
+    return call
+
+
+# Decisions ------------------------------------------------------------------------------------
+
+
+def manifest(call, decisions=None):
+    """Per platform: the selected payloads' mass, average power and data summed against its budget."""
+    decisions = (
+        decisions
+        if decisions is not None
+        else {d.proposal_id: d.outcome for d in Decision.objects.filter(proposal__call=call)}
+    )
+    rows = []
+    proposals = list(Proposal.objects.filter(call=call, status=Proposal.Status.SUBMITTED).select_related("platform"))
+    for platform in call.platforms.all():
+        chosen = [
+            p for p in proposals if p.platform_id == platform.pk and decisions.get(p.pk) == Decision.Outcome.SELECTED
+        ]
+        figures = []
+        for label, field, budget, unit in (
+            (_("Mass"), "mass_kg", platform.total_mass_kg, "kg"),
+            (_("Average power"), "average_power_w", platform.total_average_power_w, "W"),
+            (_("Data volume"), "data_mb_per_day", platform.total_data_mb_per_day, "MB/day"),
+        ):
+            used = sum((getattr(p, field) or Decimal(0) for p in chosen), Decimal(0))
+            figures.append({"label": label, "used": used, "budget": budget, "unit": unit, "over": used > budget})
+        rows.append({"platform": platform, "payloads": len(chosen), "figures": figures})
+    return rows
+
+
+@transaction.atomic
+def decide(*, proposal, by, outcome, note=""):
+    """Record the outcome for a proposal; a selection that would exceed a platform budget is refused."""
+    _require_admin(by)
+    call = Call.objects.select_for_update().get(pk=proposal.call_id)
+    _require_state(call, (Call.Status.UNDER_REVIEW,), _("Decisions are made while the call is under review."))
+    if proposal.status != Proposal.Status.SUBMITTED or proposal.stage != Proposal.Stage.FULL:
+        raise TransitionNotAllowed(_("Only submitted full proposals receive a decision."))
+    if outcome not in Decision.Outcome.values:
+        raise DomainError(_("Choose an outcome."), field="outcome")
+    decisions = {d.proposal_id: d.outcome for d in Decision.objects.filter(proposal__call=call)}
+    decisions[proposal.pk] = outcome
+    if outcome == Decision.Outcome.SELECTED:
+        for row in manifest(call, decisions):
+            over = [f for f in row["figures"] if f["over"]]
+            if over and row["platform"].pk == proposal.platform_id:
+                figure = over[0]
+                raise DomainError(
+                    _(
+                        "Selecting this payload would put the %(platform)s at %(used)s %(unit)s of "
+                        "%(label)s against a budget of %(budget)s %(unit)s."
+                    )
+                    % {
+                        "platform": row["platform"].name,
+                        "used": figure["used"],
+                        "unit": figure["unit"],
+                        "label": str(figure["label"]).lower(),
+                        "budget": figure["budget"],
+                    },
+                    field="outcome",
+                )
+    previous = Decision.objects.filter(proposal=proposal).first()
+    Decision.objects.update_or_create(
+        proposal=proposal, defaults={"outcome": outcome, "note": note or "", "decided_by": by}
+    )
+    record_event(
+        actor=by,
+        action="proposal.decided",
+        obj=proposal,
+        organisation=proposal.organisation,
+        from_state=previous.outcome if previous else "",
+        to_state=outcome,
+        reason=note or "",
+    )
+
+
+@transaction.atomic
+def release_decisions(*, call, by):
+    """Tell every team its outcome with the reviewers' applicant-facing comments; the call becomes decided."""
+    from .services import _email_team
+
+    _require_admin(by)
+    call = Call.objects.select_for_update().get(pk=call.pk)
+    _require_state(call, (Call.Status.UNDER_REVIEW,), _("Only a call under review can release its decisions."))
+    proposals = list(reviewable_proposals(call))
+    decisions = {d.proposal_id: d for d in Decision.objects.filter(proposal__call=call)}
+    missing = [p.reference for p in proposals if p.pk not in decisions]
+    if missing:
+        raise TransitionNotAllowed(
+            _("Decide every proposal before releasing; still open: %(refs)s") % {"refs": ", ".join(missing)}
+        )
+    now = timezone.now()
+    Decision.objects.filter(proposal__call=call).update(released_at=now)
+    call.status = Call.Status.DECIDED
+    call.save(update_fields=["status"])
+    record_event(actor=by, action="call.decisions_released", obj=call, from_state="under_review", to_state="decided")
+    reviews = defaultdict(list)
+    for review in (
+        Review.objects.filter(assignment__proposal__call=call, status=Review.Status.SUBMITTED)
+        .select_related("assignment")
+        .order_by("assignment__proposal_id", "assignment_id")
+    ):
+        reviews[review.assignment.proposal_id].append(review)
+    for proposal in proposals:
+        decision = decisions[proposal.pk]
+        _email_team(
+            proposal,
+            "proposal_decision",
+            {
+                "decision": decision,
+                "reviews": [
+                    {"label": _("Reviewer %(n)s") % {"n": n}, "strengths": r.strengths, "weaknesses": r.weaknesses}
+                    for n, r in enumerate(reviews[proposal.pk], start=1)
+                ],
+                "notice": _("The outcome for %(title)s is available.") % {"title": proposal.title},
+            },
+        )
+    return call

@@ -1,0 +1,365 @@
+"""Pages for reviewers (their assignments and reviews) and for administrators running the review."""
+
+import csv
+import io
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from partners.choices import Area
+from partners.models import Organisation
+from partners.permissions import is_programme_admin
+from portal.errors import DomainError
+from portal.views import paginate
+
+from . import review_selectors, review_services
+from .models import Call, Decision, Proposal, Review, ReviewAssignment, ReviewerProfile
+
+User = get_user_model()
+
+
+def _admin_only(user):
+    if not is_programme_admin(user):
+        raise Http404
+
+
+def _reviewer_only(user):
+    if not (user.is_authenticated and user.is_reviewer):
+        raise Http404
+
+
+class ReviewForm(forms.Form):
+    strengths = forms.CharField(
+        label=gettext_lazy("Strengths"), widget=forms.Textarea(attrs={"rows": 5}), required=False
+    )
+    weaknesses = forms.CharField(
+        label=gettext_lazy("Weaknesses"), widget=forms.Textarea(attrs={"rows": 5}), required=False
+    )
+    confidential_comment = forms.CharField(
+        label=gettext_lazy("Confidential comment for the panel"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+    )
+
+    def __init__(self, *args, call, technical, **kwargs):
+        super().__init__(*args, **kwargs)
+        grades = [("", "—")] + [(value, f"{value} — {label}") for value, label in Review.GRADES.items()]
+        for criterion in call.criteria:
+            self.fields[f"score_{criterion['key']}"] = forms.TypedChoiceField(
+                label=f"{criterion['name']} ({criterion['weight']}%)",
+                choices=grades,
+                coerce=int,
+                empty_value=None,
+                required=False,
+            )
+        if technical:
+            self.fields["technical_assessment"] = forms.ChoiceField(
+                label=_("Technical accommodation"), choices=[("", "—"), *Review.Technical.choices], required=False
+            )
+            self.fields["technical_notes"] = forms.CharField(
+                label=_("Technical notes"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+            )
+        self.call = call
+
+    def service_data(self):
+        data = {k: v for k, v in self.cleaned_data.items() if not k.startswith("score_")}
+        data["scores"] = {
+            c["key"]: self.cleaned_data[f"score_{c['key']}"]
+            for c in self.call.criteria
+            if self.cleaned_data.get(f"score_{c['key']}")
+        }
+        return data
+
+
+class ReviewerInviteForm(forms.Form):
+    email = forms.EmailField(label=gettext_lazy("Email"))
+    full_name = forms.CharField(label=gettext_lazy("Name"), max_length=200)
+    expertise_areas = forms.MultipleChoiceField(
+        label=gettext_lazy("Areas of expertise"), choices=Area.choices, widget=forms.CheckboxSelectMultiple
+    )
+    keywords = forms.CharField(label=gettext_lazy("Keywords"), max_length=500, required=False)
+    affiliation = forms.ModelChoiceField(
+        label=gettext_lazy("Partner organisation"), queryset=Organisation.objects.order_by("name"), required=False
+    )
+    external_affiliation = forms.CharField(label=gettext_lazy("Other affiliation"), max_length=200, required=False)
+    country = ReviewerProfile._meta.get_field("country").formfield(required=False)
+    max_load_per_call = forms.IntegerField(label=gettext_lazy("Most proposals per call"), min_value=1, initial=6)
+    is_technical = forms.BooleanField(label=gettext_lazy("Technical reviewer"), required=False)
+
+
+# Reviewers ------------------------------------------------------------------------------------
+
+
+@login_required
+def review_list(request):
+    _reviewer_only(request.user)
+    assignments = review_selectors.reviewer_assignments(request.user)
+    return render(request, "proposals/review_list.html", {"page": paginate(request, assignments)})
+
+
+@login_required
+@require_POST
+def assignment_respond(request, pk):
+    _reviewer_only(request.user)
+    assignment = review_selectors.get_assignment_for(user=request.user, pk=pk)
+    action = request.POST.get("action")
+    try:
+        if action == "conflict":
+            review_services.declare_conflict(
+                assignment=assignment, reviewer=request.user, reason=request.POST.get("reason", "")
+            )
+            messages.success(request, _("Conflict recorded; the proposal is no longer assigned to you."))
+            return redirect("proposals:review_list")
+        review_services.respond_to_assignment(
+            assignment=assignment, by=request.user, accept=action == "accept", reason=request.POST.get("reason", "")
+        )
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Accepted.") if action == "accept" else _("Declined."))
+    return redirect("proposals:review_list")
+
+
+@login_required
+def review_edit(request, pk):
+    _reviewer_only(request.user)
+    assignment = review_selectors.get_assignment_for(user=request.user, pk=pk)
+    proposal = assignment.proposal
+    call = proposal.call
+    version = proposal.versions.filter(stage=Proposal.Stage.FULL).order_by("-number").first()
+    review = Review.objects.filter(assignment=assignment).first()
+    profile = getattr(request.user, "reviewer_profile", None)
+    technical = bool(profile and profile.is_technical)
+    initial = {}
+    if review:
+        initial = {
+            "strengths": review.strengths,
+            "weaknesses": review.weaknesses,
+            "confidential_comment": review.confidential_comment,
+            "technical_assessment": review.technical_assessment,
+            "technical_notes": review.technical_notes,
+            **{f"score_{key}": value for key, value in review.scores.items()},
+        }
+    form = ReviewForm(request.POST or None, initial=initial, call=call, technical=technical)
+    if request.method == "POST" and form.is_valid():
+        submit = "submit" in request.POST
+        try:
+            review_services.save_review(assignment=assignment, by=request.user, data=form.service_data(), submit=submit)
+        except ValidationError as error:
+            for field, problems in error.message_dict.items():
+                for problem in problems:
+                    form.add_error(field if field in form.fields else None, problem)
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("Review submitted.") if submit else _("Review saved as a draft."))
+            return redirect("proposals:review_edit", pk=assignment.pk)
+    content = dict(version.content) if version else {}
+    blind = call.anonymity == Call.Anonymity.DUAL
+    if blind:
+        for key in ("principal_investigator", "organisation", "country", "team"):
+            content.pop(key, None)
+    context = {
+        "assignment": assignment,
+        "proposal": proposal,
+        "version": version,
+        "content": content,
+        "blind": blind,
+        "form": form,
+        "review": review,
+    }
+    return render(request, "proposals/review_edit.html", context)
+
+
+# Administrators -------------------------------------------------------------------------------
+
+
+@login_required
+def reviewer_list(request):
+    _admin_only(request.user)
+    form = ReviewerInviteForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        profile = {
+            key: data[key]
+            for key in ("expertise_areas", "keywords", "affiliation", "external_affiliation", "country")
+            + ("max_load_per_call", "is_technical")
+        }
+        try:
+            review_services.invite_reviewer(
+                email=data["email"], full_name=data["full_name"], by=request.user, profile=profile
+            )
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("%(email)s is now a reviewer and has been emailed.") % {"email": data["email"]})
+            return redirect("proposals:reviewer_list")
+    return render(
+        request, "proposals/reviewer_list.html", {"page": paginate(request, review_selectors.reviewers()), "form": form}
+    )
+
+
+@login_required
+def call_review(request, pk):
+    _admin_only(request.user)
+    call = get_object_or_404(Call, pk=pk)
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "start":
+                review_services.start_review(call=call, by=request.user)
+                messages.success(request, _("The call is under review."))
+            elif action == "assign":
+                result = review_services.assign_reviewers(call=call, by=request.user)
+                messages.success(
+                    request,
+                    _("%(count)s assignments made (total expertise match %(match)s).")
+                    % {"count": len(result.pairs), "match": result.total_match},
+                )
+                for shortfall in result.shortfalls:
+                    messages.warning(
+                        request,
+                        _(
+                            "%(ref)s still lacks %(missing)s reviewer(s): %(eligible)s eligible reviewers in all."
+                        )
+                        % {
+                            "ref": shortfall.proposal.reference,
+                            "missing": shortfall.missing,
+                            "eligible": shortfall.eligible,
+                        },
+                    )
+            elif action == "add":
+                proposal = get_object_or_404(Proposal, pk=request.POST.get("proposal"), call=call)
+                reviewer = get_object_or_404(User, pk=request.POST.get("reviewer"), is_reviewer=True)
+                review_services.add_assignment(proposal=proposal, reviewer=reviewer, by=request.user)
+                messages.success(request, _("Reviewer added."))
+            elif action == "remove":
+                assignment = get_object_or_404(ReviewAssignment, pk=request.POST.get("assignment"), proposal__call=call)
+                review_services.remove_assignment(assignment=assignment, by=request.user)
+                messages.success(request, _("Assignment removed."))
+            elif action in ("add_conflict", "lift_conflict"):
+                proposal = get_object_or_404(Proposal, pk=request.POST.get("proposal"), call=call)
+                reviewer = get_object_or_404(User, pk=request.POST.get("reviewer"), is_reviewer=True)
+                review_services.set_conflict(
+                    proposal=proposal,
+                    reviewer=reviewer,
+                    by=request.user,
+                    conflicted=action == "add_conflict",
+                    reason=request.POST.get("reason", ""),
+                )
+                messages.success(request, _("Conflict updated."))
+        except DomainError as error:
+            messages.error(request, error.message)
+        return redirect("proposals:call_review", pk=call.pk)
+    context = {
+        "call": call,
+        "progress": review_selectors.review_progress(call),
+        "assignments": review_selectors.call_assignments(call),
+        "overdue": review_selectors.overdue_reviews(call),
+        "proposals": review_services.reviewable_proposals(call),
+        "reviewers": review_selectors.reviewers(),
+    }
+    return render(request, "proposals/call_review.html", context)
+
+
+RANKING_COLUMNS = [
+    gettext_lazy("Rank"),
+    gettext_lazy("Reference"),
+    gettext_lazy("Title"),
+    gettext_lazy("Lead organisation"),
+    gettext_lazy("Country"),
+    gettext_lazy("Reviews"),
+    gettext_lazy("Weighted score"),
+    gettext_lazy("Normalised score"),
+    gettext_lazy("Spread"),
+    gettext_lazy("Disagreement"),
+    gettext_lazy("Decision"),
+]
+
+
+def _ranking_rows(rows):
+    for rank, row in enumerate(rows, start=1):
+        proposal = row["proposal"]
+        yield [
+            rank,
+            proposal.reference,
+            proposal.title,
+            proposal.organisation.name,
+            proposal.organisation.country.code,
+            row["reviews"],
+            row["weighted"],
+            row["normalised"],
+            row["spread"],
+            "yes" if row["disagreement"] else "",
+            row["decision"].get_outcome_display() if row["decision"] else "",
+        ]
+
+
+@login_required
+def call_ranking(request, pk):
+    _admin_only(request.user)
+    call = get_object_or_404(Call, pk=pk)
+    if request.method == "POST":
+        try:
+            if request.POST.get("action") == "release":
+                review_services.release_decisions(call=call, by=request.user)
+                messages.success(request, _("Decisions released; every team has been emailed."))
+            else:
+                proposal = get_object_or_404(Proposal, pk=request.POST.get("proposal"), call=call)
+                review_services.decide(
+                    proposal=proposal,
+                    by=request.user,
+                    outcome=request.POST.get("outcome", ""),
+                    note=request.POST.get("note", ""),
+                )
+                messages.success(request, _("Decision recorded for %(ref)s.") % {"ref": proposal.reference})
+        except DomainError as error:
+            messages.error(request, error.message)
+        return redirect(request.get_full_path())
+    sort = request.GET.get("sort", "weighted")
+    rows = review_selectors.sort_ranking(review_selectors.call_ranking(call), sort)
+    export = request.GET.get("format")
+    if export == "csv":
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow([str(c) for c in RANKING_COLUMNS])
+        writer.writerows(_ranking_rows(rows))
+        response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{call.reference}-ranking.csv"'
+        return response
+    if export == "xlsx":
+        from openpyxl import Workbook
+
+        workbook = Workbook(write_only=True)
+        sheet = workbook.create_sheet(_("Ranking"))
+        sheet.append([str(c) for c in RANKING_COLUMNS])
+        for row in _ranking_rows(rows):
+            sheet.append(row)
+        buffer = io.BytesIO()
+        workbook.save(buffer)
+        response = HttpResponse(
+            buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        )
+        response["Content-Disposition"] = f'attachment; filename="{call.reference}-ranking.xlsx"'
+        return response
+    try:
+        triage = int(request.GET.get("triage", ""))
+    except ValueError:
+        triage = None
+    context = {
+        "call": call,
+        "rows": rows,
+        "sort": sort,
+        "triage": triage,
+        "manifest": review_services.manifest(call),
+        "outcomes": Decision.Outcome.choices,
+    }
+    return render(request, "proposals/call_ranking.html", context)
