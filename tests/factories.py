@@ -71,3 +71,84 @@ class InvitationFactory(DjangoModelFactory):
     email = factory.Sequence(lambda n: f"invitee{n}@example.org")
     invited_by = factory.SubFactory(UserFactory)
     expires_at = factory.LazyFunction(lambda: timezone.now() + timezone.timedelta(days=7))
+
+
+class MissionFactory(DjangoModelFactory):
+    class Meta:
+        model = "proposals.Mission"
+        django_get_or_create = ["name"]
+
+    name = factory.Sequence(lambda n: f"Chang'e-{n + 7}")
+    phase = "construction_1"
+    target_launch_year = 2028
+
+
+class CallFactory(DjangoModelFactory):
+    """An open single-stage call with one lander: 10 kg, 50 W average, 80 W peak per payload."""
+
+    class Meta:
+        model = "proposals.Call"
+        skip_postgeneration_save = True
+
+    mission = factory.SubFactory(MissionFactory)
+    title = factory.Sequence(lambda n: f"Payload call {n}")
+    reference = factory.Sequence(lambda n: f"call-{n}")
+    description = "International payloads."
+    deadline = factory.LazyFunction(lambda: timezone.now() + timezone.timedelta(days=30))
+    status = "open"
+
+    @factory.post_generation
+    def platforms(self, create, extracted, **kwargs):
+        if create and extracted is None:
+            PlatformFactory(call=self)
+
+
+class PlatformFactory(DjangoModelFactory):
+    class Meta:
+        model = "proposals.Platform"
+
+    call = factory.SubFactory(CallFactory)
+    kind = "lander"
+    name = "Lander"
+    total_mass_kg = 30
+    total_average_power_w = 120
+    total_data_mb_per_day = 2000
+    max_mass_kg = 10
+    max_average_power_w = 50
+    max_peak_power_w = 80
+    max_length_mm = 300
+    max_width_mm = 150
+    max_height_mm = 150
+    min_operating_temp_c = -180
+    max_operating_temp_c = 80
+
+
+class ProposalFactory(DjangoModelFactory):
+    """A complete draft within the lander's limits, ready to submit."""
+
+    class Meta:
+        model = "proposals.Proposal"
+
+    call = factory.SubFactory(CallFactory)
+    organisation = factory.SubFactory(OrganisationFactory)
+    principal_investigator = factory.LazyAttribute(lambda o: MembershipFactory(organisation=o.organisation).user)
+    created_by = factory.SelfAttribute("principal_investigator")
+    title = factory.Sequence(lambda n: f"Regolith instrument {n}")
+    abstract = "Measures the regolith."
+    cooperation_level = "equipment"
+    cooperation_mode = "in_kind"
+    areas = factory.LazyFunction(lambda: ["payloads", "scientific_objectives"])
+    platform = factory.LazyAttribute(lambda o: o.call.platforms.first())
+    mass_kg = 4
+    average_power_w = 20
+    peak_power_w = 40
+    length_mm = 200
+    width_mm = 100
+    height_mm = 100
+    data_mb_per_day = 100
+    min_operating_temp_c = -150
+    max_operating_temp_c = 60
+    trl_now = 6
+    trl_delivery = 8
+    science_objectives = "Dust transport."
+    schedule = "Delivery in 2027."
