@@ -227,9 +227,7 @@ def call_review(request, pk):
                 for shortfall in result.shortfalls:
                     messages.warning(
                         request,
-                        _(
-                            "%(ref)s still lacks %(missing)s reviewer(s): %(eligible)s eligible reviewers in all."
-                        )
+                        _("%(ref)s still lacks %(missing)s reviewer(s): %(eligible)s eligible reviewers in all.")
                         % {
                             "ref": shortfall.proposal.reference,
                             "missing": shortfall.missing,
