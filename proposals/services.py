@@ -138,7 +138,11 @@ def validate_call(call, platforms):
 
 def _save_platforms(call, platforms):
     call.platforms.all().delete()
-    Platform.objects.bulk_create([Platform(call=call, **platform) for platform in platforms])
+    offered = []
+    for platform in platforms:
+        offered.append(Platform(**{key: value for key, value in platform.items() if key in PLATFORM_FIELDS}))
+        offered[-1].call = call
+    Platform.objects.bulk_create(offered)
 
 
 @transaction.atomic

@@ -393,3 +393,60 @@ def test_lists_run_constant_queries(
         client.force_login(programme_admin)
         with django_assert_max_num_queries(12):
             client.get(reverse("proposals:call_submissions", args=[call.pk]))
+
+
+def test_administrator_creates_a_call_in_the_editor_with_deadlines_in_its_zone(client, programme_admin, db):
+    from tests.factories import MissionFactory
+
+    mission = MissionFactory(name="ILRS-1")
+    client.force_login(programme_admin)
+    platform = {
+        "kind": "lander",
+        "name": "Research module",
+        "total_mass_kg": "300",
+        "total_average_power_w": "800",
+        "total_data_mb_per_day": "20000",
+        "max_mass_kg": "40",
+        "max_average_power_w": "100",
+        "max_peak_power_w": "200",
+        "max_length_mm": "400",
+        "max_width_mm": "300",
+        "max_height_mm": "300",
+        "min_operating_temp_c": "-170",
+        "max_operating_temp_c": "70",
+    }
+    data = {
+        "mission": mission.pk,
+        "title": "ILRS-1 instruments",
+        "reference": "ilrs1-test",
+        "description": "Instruments.",
+        "time_zone": "Asia/Shanghai",
+        "deadline": "2030-03-31T23:59",
+        "reviewers_per_proposal": "3",
+        "conflict_policy": "organisation",
+        "anonymity": "dual",
+        "criteria-TOTAL_FORMS": "2",
+        "criteria-INITIAL_FORMS": "2",
+        "criteria-0-name": "Scientific value",
+        "criteria-0-weight": "60",
+        "criteria-1-name": "Technical feasibility",
+        "criteria-1-weight": "30",
+        "platforms-TOTAL_FORMS": "1",
+        "platforms-INITIAL_FORMS": "0",
+        **{f"platforms-0-{key}": value for key, value in platform.items()},
+    }
+    refused = client.post(reverse("proposals:call_create"), data)
+    assert refused.status_code == 200 and "add up to 100" in refused.content.decode()
+    assert "ILRS-1 instruments" in refused.content.decode()
+    data["criteria-1-weight"] = "40"
+    response = client.post(reverse("proposals:call_create"), data)
+    assert response.status_code == 302, [
+        (f.errors, getattr(f, "non_form_errors", lambda: "")())
+        for f in (response.context["form"], response.context["criteria"], response.context["platforms"])
+    ]
+    call = Call.objects.get(reference="ilrs1-test")
+    assert call.status == "draft" and call.platforms.get().max_mass_kg == 40
+    assert call.deadline.isoformat() == "2030-03-31T15:59:00+00:00"
+    assert [c["weight"] for c in call.criteria] == [60, 40]
+    client.post(reverse("proposals:call_transition", args=[call.pk, "open"]))
+    assert Call.objects.get(pk=call.pk).status == "open"
