@@ -11,7 +11,7 @@ from rest_framework.response import Response
 from portal.api import ClientRateThrottle
 
 from . import permissions, selectors, services
-from .filters import OrganisationFilter, RegistrationFilter
+from .filters import DirectoryFilter, OrganisationFilter, RegistrationFilter
 from .models import Invitation, Organisation
 from .serializers import (
     InvitationCreateSerializer,
@@ -50,6 +50,8 @@ class RegistrationViewSet(
 ):
     serializer_class = RegistrationSerializer
     filterset_class = RegistrationFilter
+    # A non-numeric id is simply not found (404), never a database error.
+    lookup_value_regex = "[0-9]+"
     ordering_fields = ["submitted_at", "queued_at", "name"]
 
     def get_queryset(self):
@@ -139,11 +141,13 @@ class OrganisationViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = OrganisationSerializer
     filterset_class = OrganisationFilter
     ordering_fields = ["name", "joined_on"]
+    lookup_value_regex = "[0-9]+"
 
     def get_permissions(self):
         if self.action in ("list", "retrieve"):
             return [drf_permissions.AllowAny()]
-        return [drf_permissions.IsAuthenticated()]
+        # The actions' own permission_classes (suspend, reinstate: administrators only) apply.
+        return super().get_permissions()
 
     def get_queryset(self):
         user = self.request.user
@@ -154,6 +158,12 @@ class OrganisationViewSet(viewsets.ReadOnlyModelViewSet):
         if membership is not None:
             visible |= Q(pk=membership.organisation_id)
         return Organisation.objects.filter(visible).order_by("name")
+
+    def filter_queryset(self, queryset):
+        if self.filterset_class is OrganisationFilter and not permissions.is_programme_admin(self.request.user):
+            # Searching by a private field (the email domain) would reveal it; others search public fields only.
+            self.filterset_class = DirectoryFilter
+        return super().filter_queryset(queryset)
 
     def _record(self, pk):
         return selectors.get_organisation_for(user=self.request.user, pk=pk)

@@ -96,7 +96,8 @@ def get_organisation_for(*, user, pk):
 
 def organisation_members(*, organisation):
     return (
-        Membership.objects.filter(organisation=organisation).select_related("user").order_by("-role", "user__full_name")
+        # The partner admin first ("admin" sorts before "member"), then everyone by name.
+        Membership.objects.filter(organisation=organisation).select_related("user").order_by("role", "user__full_name")
     )
 
 

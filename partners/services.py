@@ -358,14 +358,25 @@ def invite_member(*, organisation, email, by):
             field="email",
         )
     now = timezone.now()
-    superseded = Invitation.objects.filter(
+    superseded = Invitation.objects.select_for_update().filter(
         organisation=organisation,
         email__iexact=email,
         accepted_at__isnull=True,
         revoked_at__isnull=True,
         expires_at__gt=now,
     )
-    superseded.update(revoked_at=now)
+    for old in superseded:
+        old.revoked_at = now
+        old.save(update_fields=["revoked_at"])
+        record_event(
+            actor=by,
+            action="invitation.revoked",
+            obj=old,
+            organisation=organisation,
+            from_state=Invitation.Status.PENDING,
+            to_state=Invitation.Status.REVOKED,
+            data={"superseded": True},
+        )
     invitation = Invitation.objects.create(
         organisation=organisation,
         email=email,

@@ -215,14 +215,25 @@ class Proposal(models.Model):
     platform = models.ForeignKey(
         Platform, on_delete=models.PROTECT, null=True, blank=True, related_name="proposals", verbose_name=_("platform")
     )
-    mass_kg = models.DecimalField(_("mass (kg)"), max_digits=8, decimal_places=2, null=True, blank=True)
-    average_power_w = models.DecimalField(_("average power (W)"), max_digits=8, decimal_places=2, null=True, blank=True)
-    peak_power_w = models.DecimalField(_("peak power (W)"), max_digits=8, decimal_places=2, null=True, blank=True)
+    mass_kg = models.DecimalField(
+        _("mass (kg)"), max_digits=8, decimal_places=2, null=True, blank=True, validators=[MinValueValidator(0)]
+    )
+    average_power_w = models.DecimalField(
+        _("average power (W)"), max_digits=8, decimal_places=2, null=True, blank=True, validators=[MinValueValidator(0)]
+    )
+    peak_power_w = models.DecimalField(
+        _("peak power (W)"), max_digits=8, decimal_places=2, null=True, blank=True, validators=[MinValueValidator(0)]
+    )
     length_mm = models.PositiveIntegerField(_("length (mm)"), null=True, blank=True)
     width_mm = models.PositiveIntegerField(_("width (mm)"), null=True, blank=True)
     height_mm = models.PositiveIntegerField(_("height (mm)"), null=True, blank=True)
     data_mb_per_day = models.DecimalField(
-        _("data volume (MB/day)"), max_digits=10, decimal_places=2, null=True, blank=True
+        _("data volume (MB/day)"),
+        max_digits=10,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
     )
     min_operating_temp_c = models.DecimalField(
         _("lowest operating temperature (°C)"), max_digits=6, decimal_places=1, null=True, blank=True

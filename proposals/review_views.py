@@ -22,6 +22,7 @@ from portal.views import paginate
 
 from . import review_selectors, review_services
 from .models import Call, Decision, Proposal, Review, ReviewAssignment, ReviewerProfile
+from .views import _spreadsheet_safe
 
 User = get_user_model()
 
@@ -287,17 +288,20 @@ def _ranking_rows(rows):
     for rank, row in enumerate(rows, start=1):
         proposal = row["proposal"]
         yield [
-            rank,
-            proposal.reference,
-            proposal.title,
-            proposal.organisation.name,
-            proposal.organisation.country.code,
-            row["reviews"],
-            row["weighted"],
-            row["normalised"],
-            row["spread"],
-            "yes" if row["disagreement"] else "",
-            row["decision"].get_outcome_display() if row["decision"] else "",
+            _spreadsheet_safe(cell)
+            for cell in [
+                rank,
+                proposal.reference,
+                proposal.title,
+                proposal.organisation.name,
+                proposal.organisation.country.code,
+                row["reviews"],
+                row["weighted"],
+                row["normalised"],
+                row["spread"],
+                "yes" if row["disagreement"] else "",
+                row["decision"].get_outcome_display() if row["decision"] else "",
+            ]
         ]
 
 

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -772,7 +773,12 @@ def send_deadline_reminders(now=None):
                 Proposal.objects.filter(
                     call=call, stage=stage, status__in=[Proposal.Status.DRAFT, Proposal.Status.WITHDRAWN]
                 )
-                .exclude(reminders__stage=stage, reminders__days_before=days_before)
+                # One Exists, so both conditions apply to the same reminder row (a multi-valued exclude would not).
+                .exclude(
+                    Exists(
+                        DeadlineReminder.objects.filter(proposal=OuterRef("pk"), stage=stage, days_before=days_before)
+                    )
+                )
                 .select_related("call", "principal_investigator", "organisation")
                 .prefetch_related("team")
             )

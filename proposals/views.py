@@ -537,6 +537,16 @@ class _Echo:
         return value
 
 
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _spreadsheet_safe(value):
+    """Text that a spreadsheet would run as a formula (a title like "=HYPERLINK(...)") is kept as text."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
 @login_required
 def call_submissions(request, pk):
     _admin_only(request.user)
@@ -544,7 +554,10 @@ def call_submissions(request, pk):
     filterset = SubmissionFilter(request.GET, queryset=selectors.call_submissions(call=call))
     if request.GET.get("format") == "csv":
         writer = csv.writer(_Echo())
-        rows = (writer.writerow(submission_row(proposal)) for proposal in filterset.qs.iterator(chunk_size=500))
+        rows = (
+            writer.writerow([_spreadsheet_safe(cell) for cell in submission_row(proposal)])
+            for proposal in filterset.qs.iterator(chunk_size=500)
+        )
         header = writer.writerow([str(label) for _key, label in SUBMISSION_COLUMNS])
         response = StreamingHttpResponse(_chain(header, rows), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="{call.reference}-submissions.csv"'

@@ -111,3 +111,30 @@ def api_as(api_client):
         return api_client
 
     return _as
+
+
+@pytest.fixture
+def celery_broker(settings):
+    """Send tasks to a real broker instead of running them in-process; the app is restored afterwards.
+
+    The Celery app reads its settings live, but keeps a pool of broker connections: it is closed on
+    every switch so no connection to another broker is reused.
+    """
+    from kombu import pools
+
+    from portal.celery import app
+
+    def reset_connections():
+        app.pool.force_close_all()
+        app._pool = None
+        app.amqp._producer_pool = None
+        pools.reset()
+
+    def use(url):
+        settings.CELERY_TASK_ALWAYS_EAGER = False
+        settings.CELERY_BROKER_URL = url
+        reset_connections()
+        return app
+
+    yield use
+    reset_connections()

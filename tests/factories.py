@@ -152,3 +152,22 @@ class ProposalFactory(DjangoModelFactory):
     trl_delivery = 8
     science_objectives = "Dust transport."
     schedule = "Delivery in 2027."
+
+
+class TeamMemberFactory(DjangoModelFactory):
+    """A co-investigator with a portal account in the proposal's lead organisation.
+
+    Pass `user=None` with `full_name`, `email` and `organisation_name` for someone outside the portal.
+    """
+
+    class Meta:
+        model = "proposals.TeamMember"
+
+    proposal = factory.SubFactory(ProposalFactory)
+    user = factory.LazyAttribute(lambda o: MembershipFactory(organisation=o.proposal.organisation).user)
+    organisation = factory.LazyAttribute(lambda o: o.user.organisation if o.user else None)
+    full_name = factory.LazyAttribute(lambda o: o.user.full_name if o.user else "Outside Expert")
+    email = factory.LazyAttribute(lambda o: o.user.email if o.user else "")
+    organisation_name = factory.LazyAttribute(lambda o: o.organisation.name if o.organisation else "Outside Laboratory")
+    country = factory.LazyAttribute(lambda o: o.organisation.country if o.organisation else "")
+    role = "Co-investigator"

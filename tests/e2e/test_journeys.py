@@ -1,23 +1,12 @@
-"""Whole journeys in headless Chromium against the live portal."""
+"""Whole journeys in headless Chromium against the live portal (joining is in test_join_journey.py)."""
 
 import pytest
 from django.core import mail
 
-from partners.models import Registration
 from proposals.models import ProposalVersion
-from tests.factories import PASSWORD, CallFactory, MembershipFactory, OrganisationFactory, UserFactory
-from tests.helpers import LINK
+from tests.factories import PASSWORD, CallFactory, MembershipFactory, OrganisationFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def _link(address, fragment):
-    for message in reversed(mail.outbox):
-        if address in message.to:
-            for url in LINK.findall(message.body):
-                if fragment in url:
-                    return url
-    raise AssertionError(f"no {fragment} link emailed to {address}")
 
 
 def _sign_in(page, base, email, password):
@@ -25,48 +14,6 @@ def _sign_in(page, base, email, password):
     page.fill("input[name=username]", email)
     page.fill("input[name=password]", password)
     page.click("main button[type=submit]")
-
-
-def test_apply_verify_approve_set_password_and_sign_in(browser_page, live_server):
-    page, base = browser_page, live_server.url
-    admin = UserFactory(email="admin@programme.example.org", is_programme_admin=True)
-
-    page.goto(f"{base}/join/")
-    page.fill("#id_name", "Atacama Lunar Lab")
-    page.select_option("#id_kind", "research_institute")
-    page.select_option("#id_country", "CL")
-    page.fill("#id_city", "Antofagasta")
-    page.fill("#id_description", "Lunar dust simulants.")
-    page.check("input[name=areas][value=payloads]")
-    page.check("input[name=cooperation_levels][value=equipment]")
-    page.fill("#id_contact_name", "Camila Rojas")
-    page.fill("#id_contact_position", "Director")
-    page.fill("#id_contact_email", "camila@atacama.example.org")
-    page.check("#id_accept_terms")
-    page.click("main button[type=submit]")
-    page.wait_for_url("**/join/sent/")
-
-    verify = _link("camila@atacama.example.org", "/join/verify/")
-    assert verify.startswith(base), "email links must use the address the portal is served from"
-    page.goto(verify)
-    page.click("main button[type=submit]")
-    page.wait_for_load_state()
-    assert Registration.objects.get(contact_email="camila@atacama.example.org").status == "pending_review"
-
-    _sign_in(page, base, admin.email, PASSWORD)
-    page.goto(f"{base}/manage/registrations/")
-    page.click("text=Atacama Lunar Lab")
-    page.click("button:has-text('Approve')")
-    page.wait_for_load_state()
-    page.click("header button:has-text('Sign out')")
-
-    page.goto(_link("camila@atacama.example.org", "/set-password/"))
-    page.fill("#id_new_password1", "Atacama-Moon-2026")
-    page.fill("#id_new_password2", "Atacama-Moon-2026")
-    page.click("main button[type=submit]")
-    _sign_in(page, base, "camila@atacama.example.org", "Atacama-Moon-2026")
-    page.goto(f"{base}/organisation/")
-    assert "Atacama Lunar Lab" in page.content()
 
 
 def test_partner_writes_proposal_with_coinvestigator_fixes_budget_and_submits(browser_page, live_server):

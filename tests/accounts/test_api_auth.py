@@ -1,0 +1,102 @@
+"""API tokens for email and password, the lock-out on the API, and who the token belongs to."""
+
+from django.urls import reverse
+
+from tests.factories import PASSWORD, UserFactory
+
+TOKEN = "/api/v1/auth/token/"
+ME = "/api/v1/me/"
+
+
+def _token(api_client, email, password):
+    return api_client.post(TOKEN, {"email": email, "password": password}, format="json")
+
+
+def test_token_then_me_shows_the_person_their_roles_and_organisation(api_client, partner_admin):
+    response = _token(api_client, partner_admin.email.upper(), PASSWORD)
+    assert response.status_code == 200
+
+    api_client.credentials(HTTP_AUTHORIZATION=f"Token {response.json()['token']}")
+    me = api_client.get(ME)
+
+    assert me.status_code == 200
+    assert me.json() == {
+        "id": partner_admin.pk,
+        "email": "lead@south-lunar.example.org",
+        "full_name": "Lerato Lead",
+        "position": "",
+        "language": "en",
+        "time_zone": "UTC",
+        "is_programme_admin": False,
+        "is_reviewer": False,
+        "membership": {
+            "organisation_id": partner_admin.organisation.pk,
+            "organisation_name": "South Lunar Institute",
+            "role": "admin",
+        },
+    }
+
+
+def test_me_shows_programme_roles_without_a_membership(api_client, db):
+    person = UserFactory(is_programme_admin=True, is_reviewer=True)
+    api_client.credentials(HTTP_AUTHORIZATION=f"Token {_token(api_client, person.email, PASSWORD).json()['token']}")
+
+    me = api_client.get(ME).json()
+
+    assert (me["is_programme_admin"], me["is_reviewer"], me["membership"]) == (True, True, None)
+
+
+def test_asking_twice_gives_the_same_token(api_client, partner_member):
+    assert (
+        _token(api_client, partner_member.email, PASSWORD).json()
+        == _token(api_client, partner_member.email, PASSWORD).json()
+    )
+
+
+def test_wrong_password_answers_400_with_a_message(api_client, partner_member):
+    response = _token(api_client, partner_member.email, "not-my-password")
+
+    assert response.status_code == 400
+    assert response.json() == {"non_field_errors": ["The email address or the password is wrong."]}
+
+
+def test_missing_fields_are_named(api_client, db):
+    response = api_client.post(TOKEN, {"email": "not-an-address"}, format="json")
+
+    assert response.status_code == 400 and {"email", "password"} <= set(response.json())
+
+
+def test_inactive_account_gets_no_token(api_client, db):
+    former = UserFactory(is_active=False)
+
+    assert _token(api_client, former.email, PASSWORD).status_code == 400
+
+
+def test_repeated_failures_lock_the_api_with_403_even_against_the_right_password(api_client, partner_member, settings):
+    statuses = [
+        _token(api_client, partner_member.email, "guess").status_code for _ in range(settings.AXES_FAILURE_LIMIT)
+    ]
+    assert statuses[:-1] == [400] * (settings.AXES_FAILURE_LIMIT - 1)
+
+    locked = _token(api_client, partner_member.email, PASSWORD)
+
+    assert locked.status_code == 403
+    assert locked["Content-Type"] == "application/json"
+    assert locked.json() == {"detail": "Too many failed sign-ins: this account is locked for 15 minutes."}
+
+
+def test_failures_on_the_sign_in_page_lock_the_api_too(client, api_client, partner_member, settings):
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        client.post(reverse("accounts:login"), {"username": partner_member.email.upper(), "password": "guess"})
+
+    assert _token(api_client, partner_member.email, PASSWORD).status_code == 403
+
+
+def test_anonymous_or_unknown_token_cannot_read_me(api_client, partner_member):
+    assert api_client.get(ME).status_code in (401, 403)
+
+    api_client.credentials(HTTP_AUTHORIZATION="Token 0123456789abcdef0123456789abcdef01234567")
+    response = api_client.get(ME)
+
+    assert response.status_code in (401, 403)
+    assert partner_member.email not in response.content.decode()
