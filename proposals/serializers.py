@@ -79,24 +79,7 @@ class CallWriteSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Call
-        fields = [
-            "mission",
-            "reference",
-            "title",
-            "description",
-            "eligible_kinds",
-            "eligible_countries",
-            "has_letter_stage",
-            "letter_deadline",
-            "deadline",
-            "time_zone",
-            "criteria",
-            "reviewers_per_proposal",
-            "conflict_policy",
-            "anonymity",
-            "review_deadline",
-            "platforms",
-        ]
+        fields = [*services.CALL_FIELDS, "platforms"]
 
     def validate_criteria(self, criteria):
         total = sum(criterion["weight"] for criterion in criteria)

@@ -126,7 +126,9 @@ def proposal_detail(request, pk):
         "versions": selectors.proposal_versions(proposal=proposal),
         "attachments": selectors.proposal_attachments(proposal=proposal),
         "problems": services.resource_problems(proposal),
-        "is_admin": is_programme_admin(request.user),
+        "can_check_compliance": is_programme_admin(request.user)
+        and proposal.status == Proposal.Status.SUBMITTED
+        and proposal.call.status in (Call.Status.CLOSED, Call.Status.UNDER_REVIEW),
         "compliance_form": ComplianceForm(),
         "reason_form": ReasonForm(),
         "outcome": review_selectors.released_outcome(proposal),
