@@ -7,8 +7,9 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 from partners.choices import Area, OrganisationKind
+from partners.models import Organisation
 
-from .models import Attachment, Call, Platform, Proposal
+from .models import Attachment, Call, Platform, Proposal, Review, ReviewerProfile
 from .services import PLATFORM_FIELDS, PROPOSAL_FIELDS
 
 User = get_user_model()
@@ -261,3 +262,58 @@ class PlatformForm(forms.ModelForm):
 
 
 PlatformFormSet = forms.inlineformset_factory(Call, Platform, form=PlatformForm, extra=1, can_delete=True)
+
+
+class ReviewForm(forms.Form):
+    strengths = forms.CharField(label=_("Strengths"), widget=forms.Textarea(attrs={"rows": 5}), required=False)
+    weaknesses = forms.CharField(label=_("Weaknesses"), widget=forms.Textarea(attrs={"rows": 5}), required=False)
+    confidential_comment = forms.CharField(
+        label=_("Confidential comment for the panel"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+    )
+
+    def __init__(self, *args, call, technical, **kwargs):
+        super().__init__(*args, **kwargs)
+        grades = [("", "—")] + [(value, f"{value} — {label}") for value, label in Review.GRADES.items()]
+        for criterion in call.criteria:
+            self.fields[f"score_{criterion['key']}"] = forms.TypedChoiceField(
+                label=f"{criterion['name']} ({criterion['weight']}%)",
+                choices=grades,
+                coerce=int,
+                empty_value=None,
+                required=False,
+            )
+        if technical:
+            self.fields["technical_assessment"] = forms.ChoiceField(
+                label=_("Technical accommodation"), choices=[("", "—"), *Review.Technical.choices], required=False
+            )
+            self.fields["technical_notes"] = forms.CharField(
+                label=_("Technical notes"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+            )
+        self.call = call
+
+    def service_data(self):
+        data = {k: v for k, v in self.cleaned_data.items() if not k.startswith("score_")}
+        data["scores"] = {
+            c["key"]: self.cleaned_data[f"score_{c['key']}"]
+            for c in self.call.criteria
+            if self.cleaned_data.get(f"score_{c['key']}")
+        }
+        return data
+
+
+class ReviewerInviteForm(forms.Form):
+    email = forms.EmailField(label=_("Email"))
+    full_name = forms.CharField(label=_("Name"), max_length=200)
+    expertise_areas = forms.MultipleChoiceField(
+        label=_("Areas of expertise"), choices=Area.choices, widget=forms.CheckboxSelectMultiple
+    )
+    keywords = forms.CharField(label=_("Keywords"), max_length=500, required=False)
+    affiliation = forms.ModelChoiceField(
+        label=_("Partner organisation"), queryset=Organisation.objects.order_by("name"), required=False
+    )
+    external_affiliation = forms.CharField(label=_("Other affiliation"), max_length=200, required=False)
+    country = ReviewerProfile._meta.get_field("country").formfield(required=False)
+    max_load_per_call = forms.IntegerField(label=_("Most proposals per call"), min_value=1, initial=6)
+    is_technical = forms.BooleanField(label=_("Technical reviewer"), required=False)

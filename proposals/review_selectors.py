@@ -3,20 +3,24 @@
 import statistics
 from collections import defaultdict
 
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.http import Http404
 from django.utils import timezone
 
-from .models import Decision, Review, ReviewAssignment, ReviewerProfile
+from .models import Conflict, Decision, Review, ReviewAssignment, ReviewerProfile
 from .review_services import reviewable_proposals, weighted_score
 
 DISAGREEMENT_SPREAD = 1.5
 
 
 def reviewer_assignments(user):
-    """The assignments a reviewer holds, with what their pages need."""
+    """The assignments a reviewer holds, with what their pages need; a conflict hides the proposal entirely."""
+    conflicted = Conflict.objects.filter(
+        proposal=OuterRef("proposal"), reviewer=user, kind__in=(Conflict.Kind.DECLARED, Conflict.Kind.ADDED)
+    )
     return (
         ReviewAssignment.objects.filter(reviewer=user)
+        .exclude(Exists(conflicted))
         .select_related("proposal__call", "proposal__platform", "review")
         .order_by("proposal__call__review_deadline", "pk")
     )

@@ -3,7 +3,6 @@
 import csv
 import io
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
@@ -14,14 +13,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from partners.choices import Area
-from partners.models import Organisation
 from partners.permissions import is_programme_admin
 from portal.errors import DomainError
 from portal.views import paginate
 
 from . import review_selectors, review_services
-from .models import Call, Decision, Proposal, Review, ReviewAssignment, ReviewerProfile
+from .forms import ReviewerInviteForm, ReviewForm
+from .models import Call, Decision, Proposal, Review, ReviewAssignment
 from .views import _spreadsheet_safe
 
 User = get_user_model()
@@ -35,65 +33,6 @@ def _admin_only(user):
 def _reviewer_only(user):
     if not (user.is_authenticated and user.is_reviewer):
         raise Http404
-
-
-class ReviewForm(forms.Form):
-    strengths = forms.CharField(
-        label=gettext_lazy("Strengths"), widget=forms.Textarea(attrs={"rows": 5}), required=False
-    )
-    weaknesses = forms.CharField(
-        label=gettext_lazy("Weaknesses"), widget=forms.Textarea(attrs={"rows": 5}), required=False
-    )
-    confidential_comment = forms.CharField(
-        label=gettext_lazy("Confidential comment for the panel"),
-        widget=forms.Textarea(attrs={"rows": 3}),
-        required=False,
-    )
-
-    def __init__(self, *args, call, technical, **kwargs):
-        super().__init__(*args, **kwargs)
-        grades = [("", "—")] + [(value, f"{value} — {label}") for value, label in Review.GRADES.items()]
-        for criterion in call.criteria:
-            self.fields[f"score_{criterion['key']}"] = forms.TypedChoiceField(
-                label=f"{criterion['name']} ({criterion['weight']}%)",
-                choices=grades,
-                coerce=int,
-                empty_value=None,
-                required=False,
-            )
-        if technical:
-            self.fields["technical_assessment"] = forms.ChoiceField(
-                label=_("Technical accommodation"), choices=[("", "—"), *Review.Technical.choices], required=False
-            )
-            self.fields["technical_notes"] = forms.CharField(
-                label=_("Technical notes"), widget=forms.Textarea(attrs={"rows": 3}), required=False
-            )
-        self.call = call
-
-    def service_data(self):
-        data = {k: v for k, v in self.cleaned_data.items() if not k.startswith("score_")}
-        data["scores"] = {
-            c["key"]: self.cleaned_data[f"score_{c['key']}"]
-            for c in self.call.criteria
-            if self.cleaned_data.get(f"score_{c['key']}")
-        }
-        return data
-
-
-class ReviewerInviteForm(forms.Form):
-    email = forms.EmailField(label=gettext_lazy("Email"))
-    full_name = forms.CharField(label=gettext_lazy("Name"), max_length=200)
-    expertise_areas = forms.MultipleChoiceField(
-        label=gettext_lazy("Areas of expertise"), choices=Area.choices, widget=forms.CheckboxSelectMultiple
-    )
-    keywords = forms.CharField(label=gettext_lazy("Keywords"), max_length=500, required=False)
-    affiliation = forms.ModelChoiceField(
-        label=gettext_lazy("Partner organisation"), queryset=Organisation.objects.order_by("name"), required=False
-    )
-    external_affiliation = forms.CharField(label=gettext_lazy("Other affiliation"), max_length=200, required=False)
-    country = ReviewerProfile._meta.get_field("country").formfield(required=False)
-    max_load_per_call = forms.IntegerField(label=gettext_lazy("Most proposals per call"), min_value=1, initial=6)
-    is_technical = forms.BooleanField(label=gettext_lazy("Technical reviewer"), required=False)
 
 
 # Reviewers ------------------------------------------------------------------------------------
