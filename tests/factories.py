@@ -171,3 +171,43 @@ class TeamMemberFactory(DjangoModelFactory):
     organisation_name = factory.LazyAttribute(lambda o: o.organisation.name if o.organisation else "Outside Laboratory")
     country = factory.LazyAttribute(lambda o: o.organisation.country if o.organisation else "")
     role = "Co-investigator"
+
+
+class ReviewerProfileFactory(DjangoModelFactory):
+    """An external reviewer (no partner membership) from Germany, expert in payloads, taking up to 6 per call."""
+
+    class Meta:
+        model = "proposals.ReviewerProfile"
+
+    user = factory.SubFactory(UserFactory, is_reviewer=True)
+    expertise_areas = factory.LazyFunction(lambda: ["payloads"])
+    keywords = "regolith, dust"
+    external_affiliation = "Independent Space Science Institute"
+    country = "DE"
+    max_load_per_call = 6
+
+
+class ReviewAssignmentFactory(DjangoModelFactory):
+    class Meta:
+        model = "proposals.ReviewAssignment"
+
+    proposal = factory.SubFactory(ProposalFactory)
+    reviewer = factory.LazyAttribute(lambda o: ReviewerProfileFactory().user)
+    status = "accepted"
+
+
+class ReviewFactory(DjangoModelFactory):
+    """A submitted review grading every criterion of the call with `grade`."""
+
+    class Meta:
+        model = "proposals.Review"
+        exclude = ["grade"]
+
+    assignment = factory.SubFactory(ReviewAssignmentFactory)
+    grade = 4
+    scores = factory.LazyAttribute(lambda o: {c["key"]: o.grade for c in o.assignment.proposal.call.criteria})
+    strengths = "Clear objectives."
+    weaknesses = "Thermal design is thin."
+    confidential_comment = "Team is small for the scope."
+    status = "submitted"
+    submitted_at = factory.LazyFunction(timezone.now)

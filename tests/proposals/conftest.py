@@ -1,9 +1,22 @@
 """Fixtures shared by the calls and proposals tests: an open call with a lander and a team around a draft."""
 
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 
 from partners.models import Membership
-from tests.factories import CallFactory, MembershipFactory, OrganisationFactory, ProposalFactory, TeamMemberFactory
+from proposals import services
+from proposals.models import Call, ReviewAssignment
+from tests.factories import (
+    CallFactory,
+    MembershipFactory,
+    OrganisationFactory,
+    ProposalFactory,
+    ReviewAssignmentFactory,
+    ReviewerProfileFactory,
+    TeamMemberFactory,
+)
 
 
 @pytest.fixture
@@ -58,3 +71,38 @@ def foreign_coinvestigator(proposal):
     ).user
     TeamMemberFactory(proposal=proposal, user=colleague)
     return colleague
+
+
+@pytest.fixture
+def review_call(call, proposal):
+    """`call` under review (closed yesterday, reviews due in 14 days) with `proposal` submitted as a full proposal."""
+    services.submit_proposal(proposal=proposal, by=proposal.principal_investigator)
+    now = timezone.now()
+    Call.objects.filter(pk=call.pk).update(
+        status=Call.Status.UNDER_REVIEW, deadline=now - timedelta(days=1), review_deadline=now + timedelta(days=14)
+    )
+    call.refresh_from_db()
+    proposal.refresh_from_db()
+    return call
+
+
+@pytest.fixture
+def reviewer(db):
+    """An external reviewer from Germany, expert in payloads (no partner membership)."""
+    return ReviewerProfileFactory(
+        user__email="rita@reviewers.example.org", user__full_name="Rita Reviewer", keywords="regolith, dust"
+    ).user
+
+
+@pytest.fixture
+def assignment(review_call, proposal, reviewer):
+    """`reviewer` has accepted to review `proposal`."""
+    return ReviewAssignmentFactory(proposal=proposal, reviewer=reviewer, status=ReviewAssignment.Status.ACCEPTED)
+
+
+@pytest.fixture
+def conflicted_reviewer(organisation):
+    """A reviewer affiliated with the proposal's lead organisation (not a member of it): conflicted automatically."""
+    return ReviewerProfileFactory(
+        user__email="carl@reviewers.example.org", user__full_name="Carl Conflicted", affiliation=organisation
+    ).user
