@@ -8,6 +8,7 @@ from rest_framework.routers import DefaultRouter
 from partners.api import OrganisationViewSet, RegistrationViewSet
 from portal.accounts import api as accounts_api
 from proposals.api import CallViewSet, MissionViewSet, ProposalViewSet
+from proposals.review_api import AssignmentViewSet, ReviewerViewSet, ReviewViewSet
 
 from . import views
 
@@ -17,6 +18,9 @@ router.register("organisations", OrganisationViewSet, basename="organisation")
 router.register("missions", MissionViewSet, basename="mission")
 router.register("calls", CallViewSet, basename="call")
 router.register("proposals", ProposalViewSet, basename="proposal")
+router.register("reviewers", ReviewerViewSet, basename="reviewer")
+router.register("assignments", AssignmentViewSet, basename="assignment")
+router.register("reviews", ReviewViewSet, basename="review")
 
 api_patterns = [
     path("auth/token/", accounts_api.obtain_token, name="token"),

@@ -10,6 +10,7 @@ from partners.api import ERRORS, IsProgrammeAdmin
 from . import selectors, services
 from .filters import CallFilter, ProposalFilter
 from .models import Attachment
+from .review_api import CallReviewActions, ProposalReviewActions
 from .serializers import (
     AttachmentSerializer,
     AttachmentUploadSerializer,
@@ -51,10 +52,16 @@ class MissionViewSet(viewsets.ReadOnlyModelViewSet):
         responses={200: CallSerializer, **ERRORS},
     ),
 )
-class CallViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
+class CallViewSet(
+    CallReviewActions,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
     serializer_class = CallSerializer
     filterset_class = CallFilter
-    http_method_names = ["get", "post", "patch", "head", "options"]
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 
     def get_queryset(self):
         return selectors.calls_visible_to(self.request.user).order_by("deadline", "pk")
@@ -110,12 +117,16 @@ class CallViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Creat
     ),
 )
 class ProposalViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
+    ProposalReviewActions,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
 ):
     serializer_class = ProposalSerializer
     permission_classes = [drf_permissions.IsAuthenticated]
     filterset_class = ProposalFilter
-    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+    http_method_names = ["get", "post", "put", "patch", "delete", "head", "options"]
 
     def get_queryset(self):
         return selectors.proposals_visible_to(self.request.user).order_by("-updated_at", "-pk")

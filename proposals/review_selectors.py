@@ -6,9 +6,12 @@ from collections import defaultdict
 from django.db.models import Count, Exists, OuterRef, Q
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from .models import Conflict, Decision, Review, ReviewAssignment, ReviewerProfile
-from .review_services import reviewable_proposals, weighted_score
+from partners.permissions import is_programme_admin
+
+from .models import Attachment, Call, Conflict, Decision, Proposal, Review, ReviewAssignment, ReviewerProfile
+from .review_services import automatic_conflict, review_context, reviewable_proposals, weighted_score
 
 DISAGREEMENT_SPREAD = 1.5
 
@@ -34,6 +37,77 @@ def get_assignment_for(*, user, pk):
     return assignment
 
 
+TEAM_FIELDS = ("principal_investigator", "organisation", "country", "team")
+
+
+def review_material(assignment):
+    """What the reviewer reads: the latest submitted full version, without the team on a dual-anonymous call."""
+    proposal = assignment.proposal
+    version = proposal.versions.filter(stage=Proposal.Stage.FULL).order_by("-number").first()
+    content = dict(version.content) if version else {}
+    blind = proposal.call.anonymity == Call.Anonymity.DUAL
+    if blind:
+        for key in TEAM_FIELDS:
+            content.pop(key, None)
+        content["attachments"] = [
+            {key: value for key, value in item.items() if key != "name"} for item in content.get("attachments", [])
+        ]
+    return {"version": version, "content": content, "blind": blind}
+
+
+def get_review_attachment(*, user, assignment_pk, attachment_pk):
+    """A file of the submitted version the reviewer is assigned to; anything else answers 404."""
+    assignment = get_assignment_for(user=user, pk=assignment_pk)
+    if assignment.status == ReviewAssignment.Status.DECLINED:
+        raise Http404
+    material = review_material(assignment)
+    if attachment_pk not in {item["id"] for item in material["content"].get("attachments", [])}:
+        raise Http404
+    return Attachment.objects.get(pk=attachment_pk), material["blind"]
+
+
+def reviews_visible_to(user):
+    """Administrators see every review; a reviewer their own (never one on a proposal they conflict with)."""
+    queryset = Review.objects.select_related("assignment__proposal__call", "assignment__reviewer").order_by(
+        "assignment__proposal__call_id", "assignment__proposal_id", "pk"
+    )
+    if is_programme_admin(user):
+        return queryset
+    return queryset.filter(assignment__in=reviewer_assignments(user).values("pk"))
+
+
+def conflict_pairs(call):
+    """Every reviewer–proposal pair of the call that is conflicted, or whose automatic conflict was lifted."""
+    proposals, profiles, overrides, _current, _declined = review_context(call)
+    pairs = []
+    for proposal in proposals:
+        for profile in profiles:
+            override = overrides.get((proposal.pk, profile.user_id))
+            if override is not None:
+                pairs.append(
+                    {
+                        "proposal": proposal,
+                        "reviewer": profile.user,
+                        "kind": override.kind,
+                        "reason": override.reason,
+                        "conflicted": override.kind != Conflict.Kind.LIFTED,
+                    }
+                )
+                continue
+            reason = automatic_conflict(proposal, profile.user, profile)
+            if reason:
+                pairs.append(
+                    {
+                        "proposal": proposal,
+                        "reviewer": profile.user,
+                        "kind": "automatic",
+                        "reason": reason,
+                        "conflicted": True,
+                    }
+                )
+    return pairs
+
+
 def reviewers():
     return (
         ReviewerProfile.objects.filter(user__is_reviewer=True)
@@ -52,7 +126,7 @@ def reviewers():
 def call_assignments(call):
     return (
         ReviewAssignment.objects.filter(proposal__call=call)
-        .select_related("reviewer", "proposal", "review")
+        .select_related("reviewer", "proposal__call", "review")
         .order_by("proposal_id", "pk")
     )
 
@@ -153,6 +227,12 @@ def released_outcome(proposal):
     return {
         "decision": decision,
         "reviews": [
-            {"number": n, "strengths": r.strengths, "weaknesses": r.weaknesses} for n, r in enumerate(reviews, start=1)
+            {
+                "number": n,
+                "reviewer": _("Reviewer %(n)s") % {"n": n},
+                "strengths": r.strengths,
+                "weaknesses": r.weaknesses,
+            }
+            for n, r in enumerate(reviews, start=1)
         ],
     }

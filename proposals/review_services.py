@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from partners.permissions import is_programme_admin
 from partners.services import set_password_url
 from portal.audit.services import record_event
 from portal.errors import DomainError, NotAllowed, TransitionNotAllowed
@@ -52,6 +53,40 @@ def invite_reviewer(*, email, full_name, by, profile):
         },
     )
     return reviewer_profile
+
+
+REVIEWER_FIELDS = (
+    "expertise_areas",
+    "keywords",
+    "affiliation",
+    "external_affiliation",
+    "country",
+    "max_load_per_call",
+    "is_technical",
+)
+SELF_EDITABLE_FIELDS = ("expertise_areas", "keywords", "max_load_per_call")
+
+
+@transaction.atomic
+def update_reviewer_profile(*, profile, by, data):
+    """Change a reviewer's profile: administrators any field; reviewers their own expertise and load."""
+    own = by.pk == profile.user_id
+    if not (own or is_programme_admin(by)):
+        raise NotAllowed(_("Only administrators change another reviewer's profile."))
+    allowed = REVIEWER_FIELDS if is_programme_admin(by) else SELF_EDITABLE_FIELDS
+    refused = sorted(set(data) - set(allowed))
+    if refused:
+        raise DomainError(_("Only administrators change this."), field=refused[0])
+    changed = {}
+    for field, value in data.items():
+        if getattr(profile, field) != value:
+            setattr(profile, field, value)
+            changed[field] = str(value)
+    profile.full_clean()
+    profile.save()
+    if changed:
+        record_event(actor=by, action="reviewer.profile_changed", obj=profile.user, data={"changed": sorted(changed)})
+    return profile
 
 
 # Conflicts ------------------------------------------------------------------------------------
@@ -161,7 +196,7 @@ def match_score(proposal, profile):
     return score
 
 
-def _review_context(call):
+def review_context(call):
     proposals = list(reviewable_proposals(call))
     profiles = list(
         ReviewerProfile.objects.filter(user__is_reviewer=True, user__is_active=True).select_related(
@@ -186,7 +221,7 @@ def assign_reviewers(*, call, by):
     _require_admin(by)
     call = Call.objects.select_for_update().get(pk=call.pk)
     _require_state(call, (Call.Status.UNDER_REVIEW,), _("Reviewers are assigned once the call is under review."))
-    proposals, profiles, overrides, current, declined = _review_context(call)
+    proposals, profiles, overrides, current, declined = review_context(call)
     by_user = {profile.user_id: profile for profile in profiles}
     load = defaultdict(int)
     existing = set()
@@ -245,6 +280,8 @@ def add_assignment(*, proposal, reviewer, by):
     _require_state(
         proposal.call, (Call.Status.UNDER_REVIEW,), _("Reviewers are assigned once the call is under review.")
     )
+    if not reviewable_proposals(proposal.call).filter(pk=proposal.pk).exists():
+        raise TransitionNotAllowed(_("Only submitted full proposals are reviewed."))
     profile = ReviewerProfile.objects.filter(user=reviewer, user__is_reviewer=True).first()
     if profile is None:
         raise DomainError(_("This person is not a reviewer."), field="reviewer")

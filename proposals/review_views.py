@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -74,7 +74,6 @@ def review_edit(request, pk):
     assignment = review_selectors.get_assignment_for(user=request.user, pk=pk)
     proposal = assignment.proposal
     call = proposal.call
-    version = proposal.versions.filter(stage=Proposal.Stage.FULL).order_by("-number").first()
     review = Review.objects.filter(assignment=assignment).first()
     profile = getattr(request.user, "reviewer_profile", None)
     technical = bool(profile and profile.is_technical)
@@ -102,21 +101,19 @@ def review_edit(request, pk):
         else:
             messages.success(request, _("Review submitted.") if submit else _("Review saved as a draft."))
             return redirect("proposals:review_edit", pk=assignment.pk)
-    content = dict(version.content) if version else {}
-    blind = call.anonymity == Call.Anonymity.DUAL
-    if blind:
-        for key in ("principal_investigator", "organisation", "country", "team"):
-            content.pop(key, None)
-    context = {
-        "assignment": assignment,
-        "proposal": proposal,
-        "version": version,
-        "content": content,
-        "blind": blind,
-        "form": form,
-        "review": review,
-    }
+    context = {"assignment": assignment, "proposal": proposal, "form": form, "review": review}
+    context.update(review_selectors.review_material(assignment))
     return render(request, "proposals/review_edit.html", context)
+
+
+@login_required
+def review_attachment(request, pk, attachment_pk):
+    _reviewer_only(request.user)
+    attachment, blind = review_selectors.get_review_attachment(
+        user=request.user, assignment_pk=pk, attachment_pk=attachment_pk
+    )
+    name = f"{attachment.proposal.reference}-{attachment.kind}.pdf" if blind else attachment.original_name
+    return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=name, content_type="application/pdf")
 
 
 # Administrators -------------------------------------------------------------------------------

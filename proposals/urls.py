@@ -26,6 +26,11 @@ urlpatterns = [
     path("manage/proposals/<int:pk>/compliance/", views.proposal_compliance, name="proposal_compliance"),
     path("reviews/", review_views.review_list, name="review_list"),
     path("reviews/<int:pk>/", review_views.review_edit, name="review_edit"),
+    path(
+        "reviews/<int:pk>/attachments/<int:attachment_pk>/",
+        review_views.review_attachment,
+        name="review_attachment",
+    ),
     path("reviews/<int:pk>/respond/", review_views.assignment_respond, name="assignment_respond"),
     path("manage/reviewers/", review_views.reviewer_list, name="reviewer_list"),
     path("manage/calls/<int:pk>/review/", review_views.call_review, name="call_review"),

@@ -226,6 +226,10 @@ SPECTACULAR_SETTINGS = {
         "AttachmentKindEnum": "proposals.models.Attachment.Kind",
         "CallStatusEnum": "proposals.models.Call.Status",
         "ProposalStatusEnum": "proposals.models.Proposal.Status",
+        "AssignmentStatusEnum": "proposals.models.ReviewAssignment.Status",
+        "ReviewStatusEnum": "proposals.models.Review.Status",
+        "TechnicalAssessmentEnum": "proposals.models.Review.Technical",
+        "DecisionOutcomeEnum": "proposals.models.Decision.Outcome",
     },
 }
 

@@ -1,0 +1,264 @@
+"""API shapes for peer review. A reviewer's view of a proposal never carries the team on a dual-anonymous call."""
+
+from django.utils.translation import gettext_lazy as _
+from django_countries.serializer_fields import CountryField
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from partners.choices import Area
+from partners.models import Organisation
+
+from . import review_selectors
+from .models import Conflict, Decision, Review, ReviewAssignment, ReviewerProfile
+from .review_services import REVIEWER_FIELDS
+
+
+class ReviewerSerializer(serializers.ModelSerializer):
+    id = serializers.IntegerField(source="user_id", read_only=True)
+    email = serializers.EmailField(source="user.email", read_only=True)
+    full_name = serializers.CharField(source="user.full_name", read_only=True)
+    expertise_areas = serializers.ListField(child=serializers.ChoiceField(choices=Area.choices))
+    affiliation = serializers.PrimaryKeyRelatedField(
+        queryset=Organisation.objects.all(), allow_null=True, required=False
+    )
+    country = CountryField(required=False, allow_blank=True)
+    open_assignments = serializers.IntegerField(read_only=True, required=False)
+
+    class Meta:
+        model = ReviewerProfile
+        fields = ["id", "email", "full_name", *REVIEWER_FIELDS, "open_assignments"]
+
+
+class ReviewerInviteSerializer(ReviewerSerializer):
+    """Invite a person as a reviewer: their account is created if needed and they are emailed."""
+
+    email = serializers.EmailField()
+    full_name = serializers.CharField(max_length=200)
+
+    class Meta(ReviewerSerializer.Meta):
+        fields = ["email", "full_name", *REVIEWER_FIELDS]
+
+
+class ConflictSerializer(serializers.Serializer):
+    proposal = serializers.IntegerField(source="proposal.pk")
+    reference = serializers.CharField(source="proposal.reference")
+    reviewer = serializers.IntegerField(source="reviewer.pk")
+    reviewer_name = serializers.CharField(source="reviewer.full_name")
+    kind = serializers.ChoiceField(choices=[("automatic", _("automatic")), *Conflict.Kind.choices])
+    reason = serializers.CharField()
+    conflicted = serializers.BooleanField()
+
+
+class ConflictChangeSerializer(serializers.Serializer):
+    """Add a conflict (`conflicted: true`) or lift one (`false`), with a reason."""
+
+    proposal = serializers.IntegerField()
+    reviewer = serializers.IntegerField()
+    conflicted = serializers.BooleanField()
+    reason = serializers.CharField(max_length=4000)
+
+
+class AssignmentAdminSerializer(serializers.ModelSerializer):
+    """An assignment as administrators see it."""
+
+    reference = serializers.CharField(source="proposal.reference", read_only=True)
+    reviewer_name = serializers.CharField(source="reviewer.full_name", read_only=True)
+    review_status = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ReviewAssignment
+        fields = [
+            "id",
+            "proposal",
+            "reference",
+            "reviewer",
+            "reviewer_name",
+            "status",
+            "match",
+            "decline_reason",
+            "responded_at",
+            "review_status",
+        ]
+
+    def get_review_status(self, assignment) -> str:
+        review = getattr(assignment, "review", None) if hasattr(assignment, "review") else None
+        return review.status if review else ""
+
+
+class ManualAssignmentSerializer(serializers.Serializer):
+    proposal = serializers.IntegerField()
+    reviewer = serializers.IntegerField()
+
+
+class ShortfallSerializer(serializers.Serializer):
+    proposal = serializers.IntegerField(source="proposal.pk")
+    reference = serializers.CharField(source="proposal.reference")
+    missing = serializers.IntegerField()
+    eligible = serializers.IntegerField(help_text=_("Reviewers free of conflicts with room left, in all."))
+
+
+class AssignmentRunSerializer(serializers.Serializer):
+    assigned = serializers.IntegerField()
+    total_match = serializers.IntegerField()
+    shortfalls = ShortfallSerializer(many=True)
+
+
+class ProposalForReviewSerializer(serializers.Serializer):
+    """The submitted version the reviewer reads; on a dual-anonymous call `content` has no team fields."""
+
+    id = serializers.IntegerField()
+    reference = serializers.CharField()
+    call = serializers.IntegerField(source="call_id")
+    call_title = serializers.CharField(source="call.title")
+    anonymity = serializers.CharField(source="call.anonymity")
+    review_deadline = serializers.DateTimeField(source="call.review_deadline")
+    version = serializers.SerializerMethodField()
+    content = serializers.SerializerMethodField()
+
+    def _material(self, proposal):
+        return review_selectors.review_material(self.context["assignment"])
+
+    def get_version(self, proposal) -> int | None:
+        version = self._material(proposal)["version"]
+        return version.number if version else None
+
+    @extend_schema_field(serializers.DictField())
+    def get_content(self, proposal):
+        return self._material(proposal)["content"]
+
+
+class AssignmentSerializer(serializers.ModelSerializer):
+    """One of your assignments. `proposal` gives the call and reference; the full text is on the detail."""
+
+    reference = serializers.CharField(source="proposal.reference", read_only=True)
+    title = serializers.CharField(source="proposal.title", read_only=True)
+    call = serializers.IntegerField(source="proposal.call_id", read_only=True)
+    review_deadline = serializers.DateTimeField(source="proposal.call.review_deadline", read_only=True)
+    review = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ReviewAssignment
+        fields = ["id", "reference", "title", "call", "review_deadline", "status", "decline_reason", "review"]
+
+    def get_review(self, assignment) -> int | None:
+        review = getattr(assignment, "review", None) if hasattr(assignment, "review") else None
+        return review.pk if review else None
+
+
+class AssignmentDetailSerializer(AssignmentSerializer):
+    proposal = serializers.SerializerMethodField()
+
+    class Meta(AssignmentSerializer.Meta):
+        fields = [*AssignmentSerializer.Meta.fields, "proposal"]
+
+    @extend_schema_field(ProposalForReviewSerializer)
+    def get_proposal(self, assignment):
+        return ProposalForReviewSerializer(assignment.proposal, context={"assignment": assignment}).data
+
+
+class ReviewSerializer(serializers.ModelSerializer):
+    """A review. `scores` maps each criterion key of the call to a grade: 5 Excellent, 4 Very good, 3 Good,
+    2 Fair, 1 Poor. Reviewers see their own; administrators see every review with its reviewer."""
+
+    assignment = serializers.PrimaryKeyRelatedField(read_only=True)
+    reference = serializers.CharField(source="assignment.proposal.reference", read_only=True)
+    reviewer_name = serializers.SerializerMethodField()
+    scores = serializers.DictField(child=serializers.IntegerField(min_value=1, max_value=5))
+    grades = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Review
+        fields = [
+            "id",
+            "assignment",
+            "reference",
+            "reviewer_name",
+            "scores",
+            "grades",
+            "strengths",
+            "weaknesses",
+            "confidential_comment",
+            "technical_assessment",
+            "technical_notes",
+            "status",
+            "submitted_at",
+            "updated_at",
+        ]
+        read_only_fields = ["status", "submitted_at", "updated_at"]
+
+    def get_reviewer_name(self, review) -> str:
+        return review.assignment.reviewer.full_name
+
+    @extend_schema_field(serializers.DictField(child=serializers.CharField()))
+    def get_grades(self, review):
+        return {key: str(Review.GRADES.get(value, "")) for key, value in review.scores.items()}
+
+
+class ReviewInputSerializer(serializers.Serializer):
+    """The fields a reviewer writes; fields left out keep their saved values."""
+
+    scores = serializers.DictField(child=serializers.IntegerField(min_value=1, max_value=5), required=False)
+    strengths = serializers.CharField(max_length=20000, required=False, allow_blank=True)
+    weaknesses = serializers.CharField(max_length=20000, required=False, allow_blank=True)
+    confidential_comment = serializers.CharField(max_length=20000, required=False, allow_blank=True)
+    technical_assessment = serializers.ChoiceField(
+        choices=[("", "—"), *Review.Technical.choices], required=False, allow_blank=True
+    )
+    technical_notes = serializers.CharField(max_length=20000, required=False, allow_blank=True)
+
+
+class ReviewCreateSerializer(ReviewInputSerializer):
+    assignment = serializers.IntegerField(help_text=_("One of your accepted assignments."))
+
+
+class RankingRowSerializer(serializers.Serializer):
+    rank = serializers.IntegerField()
+    proposal = serializers.IntegerField(source="proposal.pk")
+    reference = serializers.CharField(source="proposal.reference")
+    title = serializers.CharField(source="proposal.title")
+    organisation = serializers.CharField(source="proposal.organisation.name")
+    country = CountryField(source="proposal.organisation.country")
+    reviews = serializers.IntegerField()
+    weighted = serializers.FloatField(allow_null=True, help_text=_("Mean of the reviews' weighted grades (1–5)."))
+    normalised = serializers.FloatField(
+        allow_null=True, help_text=_("Mean of the reviewers' z-scores across their assignments in the call.")
+    )
+    spread = serializers.FloatField()
+    disagreement = serializers.BooleanField()
+    decision = serializers.CharField(source="decision.outcome", default="", allow_blank=True)
+
+
+class FigureSerializer(serializers.Serializer):
+    label = serializers.CharField()
+    used = serializers.DecimalField(max_digits=12, decimal_places=2)
+    budget = serializers.DecimalField(max_digits=12, decimal_places=2)
+    unit = serializers.CharField()
+    over = serializers.BooleanField()
+
+
+class ManifestSerializer(serializers.Serializer):
+    platform = serializers.IntegerField(source="platform.pk")
+    name = serializers.CharField(source="platform.name")
+    payloads = serializers.IntegerField()
+    figures = FigureSerializer(many=True)
+
+
+class DecisionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Decision
+        fields = ["outcome", "note", "decided_at", "released_at"]
+        read_only_fields = ["decided_at", "released_at"]
+        extra_kwargs = {"note": {"required": False, "allow_blank": True}}
+
+
+class OutcomeReviewSerializer(serializers.Serializer):
+    reviewer = serializers.CharField(help_text=_("'Reviewer 1', 'Reviewer 2'…: reviewers are never named."))
+    strengths = serializers.CharField()
+    weaknesses = serializers.CharField()
+
+
+class OutcomeSerializer(serializers.Serializer):
+    outcome = serializers.ChoiceField(choices=Decision.Outcome.choices, source="decision.outcome")
+    note = serializers.CharField(source="decision.note")
+    released_at = serializers.DateTimeField(source="decision.released_at")
+    reviews = OutcomeReviewSerializer(many=True)
