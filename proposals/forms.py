@@ -315,5 +315,17 @@ class ReviewerInviteForm(forms.Form):
     )
     external_affiliation = forms.CharField(label=_("Other affiliation"), max_length=200, required=False)
     country = ReviewerProfile._meta.get_field("country").formfield(required=False)
-    max_load_per_call = forms.IntegerField(label=_("Most proposals per call"), min_value=1, initial=6)
+    max_load_per_call = forms.IntegerField(label=_("Most proposals per call"), min_value=1, max_value=50, initial=6)
     is_technical = forms.BooleanField(label=_("Technical reviewer"), required=False)
+
+
+class ReviewerProfileForm(forms.ModelForm):
+    """What reviewers keep up to date themselves: their expertise and how much they take on per call."""
+
+    expertise_areas = forms.MultipleChoiceField(
+        label=_("Areas of expertise"), choices=Area.choices, widget=forms.CheckboxSelectMultiple
+    )
+
+    class Meta:
+        model = ReviewerProfile
+        fields = ["expertise_areas", "keywords", "max_load_per_call"]

@@ -3,6 +3,7 @@
 import statistics
 from collections import defaultdict
 
+from django.core.paginator import Paginator
 from django.db.models import Count, Exists, OuterRef, Q
 from django.http import Http404
 from django.utils import timezone
@@ -76,36 +77,57 @@ def reviews_visible_to(user):
     return queryset.filter(assignment__in=reviewer_assignments(user).values("pk"))
 
 
+def _pair_state(proposal, profile, overrides):
+    """(kind, reason, conflicted) for one reviewer and proposal, or None when nothing stands between them."""
+    override = overrides.get((proposal.pk, profile.user_id))
+    if override is not None:
+        return override.kind, override.reason, override.kind != Conflict.Kind.LIFTED
+    reason = automatic_conflict(proposal, profile.user, profile)
+    return ("automatic", reason, True) if reason else None
+
+
 def conflict_pairs(call):
     """Every reviewer–proposal pair of the call that is conflicted, or whose automatic conflict was lifted."""
     proposals, profiles, overrides, _current, _declined = review_context(call)
     pairs = []
     for proposal in proposals:
         for profile in profiles:
-            override = overrides.get((proposal.pk, profile.user_id))
-            if override is not None:
+            state = _pair_state(proposal, profile, overrides)
+            if state is not None:
+                kind, reason, conflicted = state
                 pairs.append(
                     {
                         "proposal": proposal,
                         "reviewer": profile.user,
-                        "kind": override.kind,
-                        "reason": override.reason,
-                        "conflicted": override.kind != Conflict.Kind.LIFTED,
-                    }
-                )
-                continue
-            reason = automatic_conflict(proposal, profile.user, profile)
-            if reason:
-                pairs.append(
-                    {
-                        "proposal": proposal,
-                        "reviewer": profile.user,
-                        "kind": "automatic",
+                        "kind": kind,
                         "reason": reason,
-                        "conflicted": True,
+                        "conflicted": conflicted,
                     }
                 )
     return pairs
+
+
+def conflict_matrix(call, page_number=None, per_page=25):
+    """One page of proposals against every reviewer: each cell's conflict (if any) and whether it is assigned."""
+    proposals, profiles, overrides, current, _declined = review_context(call)
+    page = Paginator(proposals, per_page).get_page(page_number)
+    assigned = {(a.proposal_id, a.reviewer_id) for a in current}
+    rows = []
+    for proposal in page.object_list:
+        cells = []
+        for profile in profiles:
+            state = _pair_state(proposal, profile, overrides)
+            kind, reason, conflicted = state if state else ("", "", False)
+            cells.append(
+                {
+                    "kind": kind,
+                    "reason": reason,
+                    "conflicted": conflicted,
+                    "assigned": (proposal.pk, profile.user_id) in assigned,
+                }
+            )
+        rows.append({"proposal": proposal, "cells": cells})
+    return {"page": page, "reviewers": profiles, "rows": rows}
 
 
 def reviewers():

@@ -199,9 +199,9 @@ def match_score(proposal, profile):
 def review_context(call):
     proposals = list(reviewable_proposals(call))
     profiles = list(
-        ReviewerProfile.objects.filter(user__is_reviewer=True, user__is_active=True).select_related(
-            "user", "user__membership__organisation", "affiliation"
-        )
+        ReviewerProfile.objects.filter(user__is_reviewer=True, user__is_active=True)
+        .select_related("user", "user__membership__organisation", "affiliation")
+        .order_by("user__full_name", "pk")
     )
     overrides = {(c.proposal_id, c.reviewer_id): c for c in Conflict.objects.filter(proposal__call=call)}
     current = list(
@@ -397,7 +397,8 @@ def save_review(*, assignment, by, data, submit=False):
     profile = getattr(by, "reviewer_profile", None)
     if review.technical_assessment and not (profile and profile.is_technical):
         problems["technical_assessment"] = _("Only technical reviewers give the accommodation assessment.")
-    if submit:
+    # A submitted review may still be changed until the deadline, but never left incomplete.
+    if submit or from_state == Review.Status.SUBMITTED:
         for criterion in call.criteria:
             if criterion["key"] not in scores:
                 problems.setdefault(f"score_{criterion['key']}", _("Grade every criterion before submitting."))
@@ -449,14 +450,20 @@ def send_review_reminders(now=None):
             .exclude(reminders__days_before=days_before)
             .select_related("reviewer", "proposal")
         )
+        # One email per reviewer, however many of their reviews are open.
+        by_reviewer = defaultdict(list)
         for assignment in open_assignments:
+            by_reviewer[assignment.reviewer].append(assignment)
+        for reviewer, assignments in by_reviewer.items():
             try:
                 with transaction.atomic():
-                    ReviewReminder.objects.create(assignment=assignment, days_before=days_before)
+                    ReviewReminder.objects.bulk_create(
+                        [ReviewReminder(assignment=assignment, days_before=days_before) for assignment in assignments]
+                    )
                     queue_email(
-                        to=assignment.reviewer.email,
+                        to=reviewer.email,
                         template="review_reminder",
-                        recipient=assignment.reviewer,
+                        recipient=reviewer,
                         context={
                             "call": call,
                             "days_before": days_before,

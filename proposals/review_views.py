@@ -18,8 +18,8 @@ from portal.errors import DomainError
 from portal.views import paginate
 
 from . import review_selectors, review_services
-from .forms import ReviewerInviteForm, ReviewForm
-from .models import Call, Decision, Proposal, Review, ReviewAssignment
+from .forms import ReviewerInviteForm, ReviewerProfileForm, ReviewForm
+from .models import Call, Decision, Proposal, Review, ReviewAssignment, ReviewerProfile
 from .views import _spreadsheet_safe
 
 User = get_user_model()
@@ -91,7 +91,9 @@ def review_edit(request, pk):
     if request.method == "POST" and form.is_valid():
         submit = "submit" in request.POST
         try:
-            review_services.save_review(assignment=assignment, by=request.user, data=form.service_data(), submit=submit)
+            saved = review_services.save_review(
+                assignment=assignment, by=request.user, data=form.service_data(), submit=submit
+            )
         except ValidationError as error:
             for field, problems in error.message_dict.items():
                 for problem in problems:
@@ -99,7 +101,8 @@ def review_edit(request, pk):
         except DomainError as error:
             form.add_error(None, error.message)
         else:
-            messages.success(request, _("Review submitted.") if submit else _("Review saved as a draft."))
+            submitted = saved.status == Review.Status.SUBMITTED
+            messages.success(request, _("Review submitted.") if submitted else _("Review saved as a draft."))
             return redirect("proposals:review_edit", pk=assignment.pk)
     context = {"assignment": assignment, "proposal": proposal, "form": form, "review": review}
     context.update(review_selectors.review_material(assignment))
@@ -301,3 +304,23 @@ def call_ranking(request, pk):
         "outcomes": Decision.Outcome.choices,
     }
     return render(request, "proposals/call_ranking.html", context)
+
+
+@login_required
+def reviewer_profile(request):
+    _reviewer_only(request.user)
+    profile = get_object_or_404(ReviewerProfile, user=request.user)
+    form = ReviewerProfileForm(request.POST or None, instance=ReviewerProfile.objects.get(pk=profile.pk))
+    if request.method == "POST" and form.is_valid():
+        review_services.update_reviewer_profile(profile=profile, by=request.user, data=form.cleaned_data)
+        messages.success(request, _("Your expertise profile is saved."))
+        return redirect("proposals:reviewer_profile")
+    return render(request, "proposals/reviewer_profile.html", {"form": form, "profile": profile})
+
+
+@login_required
+def call_conflicts(request, pk):
+    _admin_only(request.user)
+    call = get_object_or_404(Call, pk=pk)
+    matrix = review_selectors.conflict_matrix(call, request.GET.get("page"))
+    return render(request, "proposals/call_conflicts.html", {"call": call, **matrix})

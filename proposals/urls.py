@@ -25,6 +25,7 @@ urlpatterns = [
     path("manage/proposals/<int:pk>/shortlist/", views.proposal_shortlist, name="proposal_shortlist"),
     path("manage/proposals/<int:pk>/compliance/", views.proposal_compliance, name="proposal_compliance"),
     path("reviews/", review_views.review_list, name="review_list"),
+    path("reviews/profile/", review_views.reviewer_profile, name="reviewer_profile"),
     path("reviews/<int:pk>/", review_views.review_edit, name="review_edit"),
     path(
         "reviews/<int:pk>/attachments/<int:attachment_pk>/",
@@ -34,5 +35,6 @@ urlpatterns = [
     path("reviews/<int:pk>/respond/", review_views.assignment_respond, name="assignment_respond"),
     path("manage/reviewers/", review_views.reviewer_list, name="reviewer_list"),
     path("manage/calls/<int:pk>/review/", review_views.call_review, name="call_review"),
+    path("manage/calls/<int:pk>/conflicts/", review_views.call_conflicts, name="call_conflicts"),
     path("manage/calls/<int:pk>/ranking/", review_views.call_ranking, name="call_ranking"),
 ]
