@@ -213,14 +213,16 @@ def call_ranking(call):
         for review, score in graded:
             mean, deviation = spread[review.assignment.reviewer_id]
             normalised.append((score - mean) / deviation if deviation else 0.0)
+        # Rounded before comparing: in floating point 4.6 − 3.1 falls just short of 1.5.
+        score_spread = round(max(scores) - min(scores), 2) if len(scores) > 1 else 0.0
         rows.append(
             {
                 "proposal": proposal,
                 "reviews": len(scores),
                 "weighted": round(statistics.fmean(scores), 2) if scores else None,
                 "normalised": round(statistics.fmean(normalised), 2) if normalised else None,
-                "spread": round(max(scores) - min(scores), 2) if len(scores) > 1 else 0.0,
-                "disagreement": len(scores) > 1 and max(scores) - min(scores) >= DISAGREEMENT_SPREAD,
+                "spread": score_spread,
+                "disagreement": score_spread >= DISAGREEMENT_SPREAD,
                 "decision": decisions.get(proposal.pk),
             }
         )

@@ -182,7 +182,7 @@ def reviewable_proposals(call):
     return (
         Proposal.objects.filter(call=call, status=Proposal.Status.SUBMITTED, stage=Proposal.Stage.FULL)
         .exclude(compliance=Proposal.Compliance.NOT_ELIGIBLE)
-        .select_related("organisation", "call", "principal_investigator")
+        .select_related("organisation", "call", "principal_investigator", "platform")
         .prefetch_related("team")
         .order_by("pk")
     )

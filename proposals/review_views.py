@@ -72,6 +72,9 @@ def assignment_respond(request, pk):
 def review_edit(request, pk):
     _reviewer_only(request.user)
     assignment = review_selectors.get_assignment_for(user=request.user, pk=pk)
+    if assignment.status == ReviewAssignment.Status.DECLINED:
+        # Having declined, the reviewer no longer reads the proposal (nor its files).
+        raise Http404
     proposal = assignment.proposal
     call = proposal.call
     review = Review.objects.filter(assignment=assignment).first()
@@ -200,7 +203,7 @@ def call_review(request, pk):
     context = {
         "call": call,
         "progress": review_selectors.review_progress(call),
-        "assignments": review_selectors.call_assignments(call),
+        "page": paginate(request, review_selectors.call_assignments(call)),
         "overdue": review_selectors.overdue_reviews(call),
         "proposals": review_services.reviewable_proposals(call),
         "reviewers": review_selectors.reviewers(),

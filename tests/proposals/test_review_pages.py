@@ -1,0 +1,152 @@
+"""The peer-review pages: who may open them, the assignment board's pages, and query counts that do not grow."""
+
+import pytest
+from django.urls import reverse
+
+from proposals.models import Call, Decision, Review, ReviewAssignment
+from tests.factories import ReviewFactory
+from tests.proposals.review_support import accepted, new_reviewer, submitted_proposal, text
+
+# Who may open which page -------------------------------------------------------------------------
+
+
+def _reviewer_pages(assignment):
+    return [
+        ("get", reverse("proposals:review_list")),
+        ("get", reverse("proposals:review_edit", args=[assignment.pk])),
+        ("post", reverse("proposals:review_edit", args=[assignment.pk])),
+        ("post", reverse("proposals:assignment_respond", args=[assignment.pk])),
+    ]
+
+
+def _admin_pages(call):
+    return [
+        ("get", reverse("proposals:reviewer_list")),
+        ("post", reverse("proposals:reviewer_list")),
+        ("get", reverse("proposals:call_review", args=[call.pk])),
+        ("post", reverse("proposals:call_review", args=[call.pk])),
+        ("get", reverse("proposals:call_ranking", args=[call.pk])),
+        ("get", reverse("proposals:call_ranking", args=[call.pk]) + "?format=csv"),
+        ("get", reverse("proposals:call_ranking", args=[call.pk]) + "?format=xlsx"),
+        ("post", reverse("proposals:call_ranking", args=[call.pk])),
+    ]
+
+
+def test_anonymous_visitors_are_sent_to_sign_in_from_every_review_page(client, assignment, review_call):
+    for method, url in _reviewer_pages(assignment) + _admin_pages(review_call):
+        response = getattr(client, method)(url)
+        assert response.status_code == 302 and response["Location"].startswith("/accounts/login/"), url
+
+
+@pytest.mark.parametrize("who", ["pi", "partner_admin", "other_partner_admin", "programme_admin"])
+def test_people_who_are_not_reviewers_get_404_on_reviewer_pages(request, client, assignment, who):
+    client.force_login(request.getfixturevalue(who))
+    for method, url in _reviewer_pages(assignment):
+        assert getattr(client, method)(url, {"action": "accept"}).status_code == 404, url
+    assert ReviewAssignment.objects.get(pk=assignment.pk).status == ReviewAssignment.Status.ACCEPTED
+
+
+@pytest.mark.parametrize("who", ["pi", "partner_admin", "other_partner_admin", "reviewer"])
+def test_partners_and_reviewers_get_404_on_the_administrators_review_pages(
+    request, client, assignment, review_call, proposal, who
+):
+    ReviewFactory(assignment=assignment)
+    client.force_login(request.getfixturevalue(who))
+    for method, url in _admin_pages(review_call):
+        response = getattr(client, method)(url, {"action": "release", "proposal": proposal.pk, "outcome": "selected"})
+        assert response.status_code == 404, url
+    review_call.refresh_from_db()
+    assert review_call.status == Call.Status.UNDER_REVIEW and not Decision.objects.exists()
+
+
+# The assignment board ----------------------------------------------------------------------------
+
+
+def test_the_assignment_board_is_paginated(client, review_call, programme_admin, reviewer):
+    proposals = [submitted_proposal(review_call, title=f"Payload {n:02d}") for n in range(27)]
+    for proposal in proposals:
+        ReviewAssignment.objects.create(proposal=proposal, reviewer=reviewer)
+    client.force_login(programme_admin)
+    url = reverse("proposals:call_review", args=[review_call.pk])
+
+    first = client.get(url)
+    assert [a.proposal for a in first.context["page"].object_list] == proposals[:25]
+    page = text(first)
+    assert "Page 1 of 2" in page and "27 in all" in page and 'href="?page=2"' in page
+    assert f"<td>{proposals[24].reference}</td>" in page and f"<td>{proposals[25].reference}</td>" not in page
+
+    second = client.get(url, {"page": 2})
+    assert [a.proposal for a in second.context["page"].object_list] == proposals[25:]
+    assert f"<td>{proposals[26].reference}</td>" in text(second) and "Page 2 of 2" in text(second)
+
+
+# Query counts ------------------------------------------------------------------------------------
+
+SIZES = (3, 30)  # bounds measured at 3 proposals, then held at 30
+
+
+@pytest.fixture
+def grow(review_call, organisation, pi, reviewer, programme_admin):
+    """Bring the call to `total` submitted proposals, each reviewed by Rita and two reviewers of its own.
+
+    Rita's review is submitted, one other is a draft and the third is still pending; every other proposal
+    has a decision.
+    """
+
+    def _grow(total):
+        for index in range(review_call.proposals.count(), total):
+            proposal = submitted_proposal(
+                review_call, organisation=organisation, principal_investigator=pi, title=f"Payload {index}"
+            )
+            ReviewFactory(assignment=accepted(proposal, reviewer), grade=1 + index % 5)
+            ReviewFactory(
+                assignment=accepted(proposal, new_reviewer(f"Drafting Reviewer {index}")),
+                status=Review.Status.DRAFT,
+                submitted_at=None,
+            )
+            ReviewAssignment.objects.create(proposal=proposal, reviewer=new_reviewer(f"Pending Reviewer {index}"))
+            if index % 2:
+                Decision.objects.create(proposal=proposal, outcome="selectable", decided_by=programme_admin)
+
+    return _grow
+
+
+def test_the_ranking_page(client, grow, review_call, programme_admin, django_assert_max_num_queries):
+    client.force_login(programme_admin)
+    url = reverse("proposals:call_ranking", args=[review_call.pk])
+    for size in SIZES:
+        grow(size)
+        with django_assert_max_num_queries(12):
+            response = client.get(url)
+        assert len(response.context["rows"]) == size
+        with django_assert_max_num_queries(7):
+            rows = client.get(url, {"format": "csv"}).content.decode().strip().splitlines()
+        assert len(rows) == size + 1
+
+
+def test_the_assignment_board(client, grow, review_call, programme_admin, django_assert_max_num_queries):
+    client.force_login(programme_admin)
+    url = reverse("proposals:call_review", args=[review_call.pk])
+    for size in SIZES:
+        grow(size)
+        with django_assert_max_num_queries(11):
+            response = client.get(url)
+        assert len(response.context["page"].object_list) == min(25, 3 * (size - 1))
+
+
+def test_my_reviews_page(client, grow, reviewer, django_assert_max_num_queries):
+    client.force_login(reviewer)
+    for size in SIZES:
+        grow(size)
+        with django_assert_max_num_queries(6):
+            response = client.get(reverse("proposals:review_list"))
+        assert len(response.context["page"].object_list) == min(25, size - 1)
+
+
+def test_the_reviewer_list_page(client, grow, programme_admin, django_assert_max_num_queries):
+    client.force_login(programme_admin)
+    for size in SIZES:
+        grow(size)
+        with django_assert_max_num_queries(7):
+            response = client.get(reverse("proposals:reviewer_list"))
+        assert len(response.context["page"].object_list) == min(25, 1 + 2 * (size - 1))
