@@ -12,19 +12,33 @@ from django.utils.translation import gettext as _
 from partners.permissions import is_programme_admin
 
 from .models import Attachment, Call, Conflict, Decision, Proposal, Review, ReviewAssignment, ReviewerProfile
-from .review_services import automatic_conflict, review_context, reviewable_proposals, weighted_score
+from .review_services import ConflictRules, review_context, reviewable_proposals, weighted_score
 
 DISAGREEMENT_SPREAD = 1.5
 
 
+def conflict_between(proposal, reviewer):
+    """Whether a declared or added conflict stands between this proposal and reviewer (expressions or values)."""
+    return Exists(
+        Conflict.objects.filter(
+            proposal=proposal, reviewer=reviewer, kind__in=(Conflict.Kind.DECLARED, Conflict.Kind.ADDED)
+        )
+    )
+
+
+def counted_reviews():
+    """The submitted reviews that count: a conflict declared or added after submission takes a review out of the
+    ranking, the progress and the outcome the team reads (it stays in the database for the record)."""
+    return Review.objects.filter(status=Review.Status.SUBMITTED).exclude(
+        conflict_between(OuterRef("assignment__proposal"), OuterRef("assignment__reviewer"))
+    )
+
+
 def reviewer_assignments(user):
     """The assignments a reviewer holds, with what their pages need; a conflict hides the proposal entirely."""
-    conflicted = Conflict.objects.filter(
-        proposal=OuterRef("proposal"), reviewer=user, kind__in=(Conflict.Kind.DECLARED, Conflict.Kind.ADDED)
-    )
     return (
         ReviewAssignment.objects.filter(reviewer=user)
-        .exclude(Exists(conflicted))
+        .exclude(conflict_between(OuterRef("proposal"), user))
         .select_related("proposal__call", "proposal__platform", "review")
         .order_by("proposal__call__review_deadline", "pk")
     )
@@ -77,22 +91,23 @@ def reviews_visible_to(user):
     return queryset.filter(assignment__in=reviewer_assignments(user).values("pk"))
 
 
-def _pair_state(proposal, profile, overrides):
+def _pair_state(proposal, profile, rules):
     """(kind, reason, conflicted) for one reviewer and proposal, or None when nothing stands between them."""
-    override = overrides.get((proposal.pk, profile.user_id))
+    override = rules.override(proposal, profile.user)
     if override is not None:
         return override.kind, override.reason, override.kind != Conflict.Kind.LIFTED
-    reason = automatic_conflict(proposal, profile.user, profile)
+    reason = rules.automatic(proposal, profile.user, profile)
     return ("automatic", reason, True) if reason else None
 
 
 def conflict_pairs(call):
     """Every reviewer–proposal pair of the call that is conflicted, or whose automatic conflict was lifted."""
     proposals, profiles, overrides, _current, _declined = review_context(call)
+    rules = ConflictRules(overrides)
     pairs = []
     for proposal in proposals:
         for profile in profiles:
-            state = _pair_state(proposal, profile, overrides)
+            state = _pair_state(proposal, profile, rules)
             if state is not None:
                 kind, reason, conflicted = state
                 pairs.append(
@@ -110,13 +125,14 @@ def conflict_pairs(call):
 def conflict_matrix(call, page_number=None, per_page=25):
     """One page of proposals against every reviewer: each cell's conflict (if any) and whether it is assigned."""
     proposals, profiles, overrides, current, _declined = review_context(call)
+    rules = ConflictRules(overrides)
     page = Paginator(proposals, per_page).get_page(page_number)
     assigned = {(a.proposal_id, a.reviewer_id) for a in current}
     rows = []
     for proposal in page.object_list:
         cells = []
         for profile in profiles:
-            state = _pair_state(proposal, profile, overrides)
+            state = _pair_state(proposal, profile, rules)
             kind, reason, conflicted = state if state else ("", "", False)
             cells.append(
                 {

@@ -92,44 +92,78 @@ def update_reviewer_profile(*, profile, by, data):
 # Conflicts ------------------------------------------------------------------------------------
 
 
+class ConflictRules:
+    """The conflict rules, with each proposal's team and each reviewer's ties worked out once."""
+
+    def __init__(self, overrides=None):
+        self.overrides = overrides
+        self._teams = {}
+        self._ties = {}
+
+    def _team(self, proposal):
+        if proposal.pk not in self._teams:
+            team = list(proposal.team.all())
+            countries = {proposal.organisation.country.code} | {m.country.code for m in team if m.country}
+            countries.discard("")
+            self._teams[proposal.pk] = (
+                {m.user_id for m in team if m.user_id},
+                {proposal.organisation_id} | {m.organisation_id for m in team if m.organisation_id},
+                countries,
+            )
+        return self._teams[proposal.pk]
+
+    def _reviewer_ties(self, reviewer, profile):
+        if reviewer.pk not in self._ties:
+            membership = reviewer.partner_membership
+            organisations, countries = set(), set()
+            if membership is not None:
+                organisations.add(membership.organisation_id)
+                if membership.organisation.country:
+                    countries.add(membership.organisation.country.code)
+            if profile is not None and profile.affiliation_id:
+                organisations.add(profile.affiliation_id)
+            if profile is not None and profile.country:
+                countries.add(profile.country.code)
+            self._ties[reviewer.pk] = (organisations, countries)
+        return self._ties[reviewer.pk]
+
+    def automatic(self, proposal, reviewer, profile=None):
+        """Why the reviewer conflicts with the proposal by the call's rules, or '' when they do not."""
+        if reviewer.pk == proposal.principal_investigator_id:
+            return _("The reviewer is the principal investigator.")
+        people, organisations, team_countries = self._team(proposal)
+        if reviewer.pk in people:
+            return _("The reviewer is on the team.")
+        affiliations, reviewer_countries = self._reviewer_ties(reviewer, profile)
+        if affiliations & organisations:
+            return _("The reviewer belongs to the lead organisation or a team member's organisation.")
+        if proposal.call.conflict_policy == Call.ConflictPolicy.ORGANISATION_AND_COUNTRY and (
+            reviewer_countries & team_countries
+        ):
+            return _("The reviewer is from the same country as the team, which this call excludes.")
+        return ""
+
+    def override(self, proposal, reviewer):
+        if self.overrides is None:
+            return Conflict.objects.filter(proposal=proposal, reviewer=reviewer).first()
+        return self.overrides.get((proposal.pk, reviewer.pk))
+
+    def reason(self, proposal, reviewer, profile=None):
+        """The reason a reviewer must not see a proposal, or '' — applying declared, added and lifted conflicts."""
+        override = self.override(proposal, reviewer)
+        if override is not None:
+            return "" if override.kind == Conflict.Kind.LIFTED else override.reason
+        return self.automatic(proposal, reviewer, profile)
+
+
 def automatic_conflict(proposal, reviewer, profile=None):
     """Why the reviewer conflicts with the proposal by the call's rules, or '' when they do not."""
-    if reviewer.pk == proposal.principal_investigator_id:
-        return _("The reviewer is the principal investigator.")
-    team = list(proposal.team.all())
-    if any(member.user_id == reviewer.pk for member in team):
-        return _("The reviewer is on the team.")
-    organisation_ids = {proposal.organisation_id} | {m.organisation_id for m in team if m.organisation_id}
-    membership = reviewer.partner_membership
-    affiliations = set()
-    if membership is not None:
-        affiliations.add(membership.organisation_id)
-    if profile is not None and profile.affiliation_id:
-        affiliations.add(profile.affiliation_id)
-    if affiliations & organisation_ids:
-        return _("The reviewer belongs to the lead organisation or a team member's organisation.")
-    if proposal.call.conflict_policy == Call.ConflictPolicy.ORGANISATION_AND_COUNTRY:
-        reviewer_countries = set()
-        if profile is not None and profile.country:
-            reviewer_countries.add(profile.country.code)
-        if membership is not None and membership.organisation.country:
-            reviewer_countries.add(membership.organisation.country.code)
-        team_countries = {proposal.organisation.country.code} | {m.country.code for m in team if m.country}
-        team_countries.discard("")
-        if reviewer_countries & team_countries:
-            return _("The reviewer is from the same country as the team, which this call excludes.")
-    return ""
+    return ConflictRules().automatic(proposal, reviewer, profile)
 
 
 def conflict_reason(proposal, reviewer, profile=None, overrides=None):
     """The reason a reviewer must not see a proposal, or '' — applying declared, added and lifted conflicts."""
-    if overrides is None:
-        override = Conflict.objects.filter(proposal=proposal, reviewer=reviewer).first()
-    else:
-        override = overrides.get((proposal.pk, reviewer.pk))
-    if override is not None:
-        return "" if override.kind == Conflict.Kind.LIFTED else override.reason
-    return automatic_conflict(proposal, reviewer, profile)
+    return ConflictRules(overrides).reason(proposal, reviewer, profile)
 
 
 @transaction.atomic
@@ -190,10 +224,25 @@ def reviewable_proposals(call):
 
 def match_score(proposal, profile):
     """Expertise match: 10 per shared area, 3 per keyword found in the title, abstract or objectives."""
-    score = 10 * len(set(proposal.areas or []) & set(profile.expertise_areas or []))
-    text = " ".join([proposal.title, proposal.abstract, proposal.science_objectives]).lower()
-    score += 3 * sum(1 for keyword in profile.keyword_set if keyword in text)
-    return score
+    return ExpertiseMatch()(proposal, profile)
+
+
+class ExpertiseMatch:
+    """`match_score` with each proposal's text and each reviewer's keywords prepared once."""
+
+    def __init__(self):
+        self._texts = {}
+        self._profiles = {}
+
+    def __call__(self, proposal, profile):
+        if proposal.pk not in self._texts:
+            text = " ".join([proposal.title, proposal.abstract, proposal.science_objectives]).lower()
+            self._texts[proposal.pk] = (set(proposal.areas or []), text)
+        if profile.pk not in self._profiles:
+            self._profiles[profile.pk] = (set(profile.expertise_areas or []), profile.keyword_set)
+        areas, text = self._texts[proposal.pk]
+        expertise, keywords = self._profiles[profile.pk]
+        return 10 * len(areas & expertise) + 3 * sum(1 for keyword in keywords if keyword in text)
 
 
 def review_context(call):
@@ -230,22 +279,17 @@ def assign_reviewers(*, call, by):
         load[a.reviewer_id] += 1
         if a.proposal_id in proposals_by_id and a.reviewer_id in by_user:
             existing.add((proposals_by_id[a.proposal_id], by_user[a.reviewer_id]))
-    reasons = {}
+    rules = ConflictRules(overrides)
 
     def conflicted(proposal, profile):
-        if (proposal.pk, profile.user_id) in declined:
-            return True
-        key = (proposal.pk, profile.user_id)
-        if key not in reasons:
-            reasons[key] = conflict_reason(proposal, profile.user, profile, overrides)
-        return bool(reasons[key])
+        return (proposal.pk, profile.user_id) in declined or bool(rules.reason(proposal, profile.user, profile))
 
     result = solver.solve(
         proposals=proposals,
         reviewers=profiles,
         k=call.reviewers_per_proposal,
         capacity=lambda profile: profile.max_load_per_call - load[profile.user_id],
-        match=match_score,
+        match=ExpertiseMatch(),
         conflicted=conflicted,
         existing=existing,
     )

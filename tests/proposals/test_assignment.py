@@ -19,9 +19,10 @@ def instances(draw):
     return proposals, reviewers, k, caps, match, conflicts
 
 
-def _run(algorithm, instance):
+def _run(algorithm, instance, **options):
     proposals, reviewers, k, caps, match, conflicts = instance
     return algorithm(
+        **options,
         proposals=proposals,
         reviewers=reviewers,
         k=k,
@@ -52,6 +53,21 @@ def test_no_conflict_caps_respected_k_when_feasible_and_never_worse_than_greedy(
         assert result.total_match >= baseline.total_match
     short = {s.proposal for s in result.shortfalls}
     assert short == {p for p in proposals if per_proposal[p] < k}
+
+
+def _objective(result):
+    """What the solver optimises, in order: slots filled, total match, then the balancing cost of the loads."""
+    loads = Counter(r for _p, r, _m in result.pairs)
+    return len(result.pairs), result.total_match, -sum(n * (n + 1) * (2 * n + 1) // 6 for n in loads.values())
+
+
+@settings(max_examples=150, deadline=None)
+@given(instances())
+def test_pricing_out_left_out_pairs_reaches_the_same_optimum_as_the_whole_graph(instance):
+    reviewers = instance[1]
+    narrow = _run(solve, instance, candidates=1)
+    whole = _run(solve, instance, candidates=len(reviewers))
+    assert _objective(narrow) == _objective(whole)
 
 
 def test_loads_come_out_balanced():
