@@ -139,8 +139,10 @@ class Command(BaseCommand):
             )
 
         from proposals import demo as proposals_demo
+        from proposals import review_demo
 
         calls = proposals_demo.load()
+        review_demo.load()
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready: {Organisation.objects.count()} partner organisations, {calls} calls for proposals."
