@@ -243,8 +243,7 @@ class CallReviewActions:
     def ranking(self, request, pk=None):
         call = self.get_object()
         rows = review_selectors.sort_ranking(review_selectors.call_ranking(call), request.query_params.get("sort"))
-        ranked = [dict(row, rank=rank) for rank, row in enumerate(rows, start=1)]
-        page = self.paginate_queryset(ranked)
+        page = self.paginate_queryset(rows)
         return self.get_paginated_response(RankingRowSerializer(page, many=True).data)
 
     @extend_schema(

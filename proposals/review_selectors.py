@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from partners.permissions import is_programme_admin
 
 from .models import Attachment, Call, Conflict, Decision, Proposal, Review, ReviewAssignment, ReviewerProfile
-from .review_services import ConflictRules, review_context, reviewable_proposals, weighted_score
+from .review_services import ConflictRules, proposals_in_review, review_context, weighted_score
 
 DISAGREEMENT_SPREAD = 1.5
 
@@ -162,9 +162,11 @@ def reviewers():
 
 
 def call_assignments(call):
+    """The call's assignments for the board; `conflicted` marks those whose review no longer counts."""
     return (
         ReviewAssignment.objects.filter(proposal__call=call)
         .select_related("reviewer", "proposal__call", "review")
+        .annotate(conflicted=conflict_between(OuterRef("proposal"), OuterRef("reviewer")))
         .order_by("proposal_id", "pk")
     )
 
@@ -175,20 +177,37 @@ def overdue_reviews(call, now=None):
         return ReviewAssignment.objects.none()
     return (
         call_assignments(call)
+        .filter(conflicted=False)
         .exclude(status=ReviewAssignment.Status.DECLINED)
         .exclude(review__status=Review.Status.SUBMITTED)
     )
 
 
 def review_progress(call):
-    counts = ReviewAssignment.objects.filter(proposal__call=call).aggregate(
-        assigned=Count("pk", filter=~Q(status=ReviewAssignment.Status.DECLINED)),
-        accepted=Count("pk", filter=Q(status=ReviewAssignment.Status.ACCEPTED)),
-        declined=Count("pk", filter=Q(status=ReviewAssignment.Status.DECLINED)),
-        submitted=Count("pk", filter=Q(review__status=Review.Status.SUBMITTED)),
+    """The call's assignments by state; one whose reviewer has since been found conflicted no longer counts."""
+    counts = (
+        ReviewAssignment.objects.filter(proposal__call=call)
+        .exclude(conflict_between(OuterRef("proposal"), OuterRef("reviewer")))
+        .aggregate(
+            assigned=Count("pk", filter=~Q(status=ReviewAssignment.Status.DECLINED)),
+            accepted=Count("pk", filter=Q(status=ReviewAssignment.Status.ACCEPTED)),
+            declined=Count("pk", filter=Q(status=ReviewAssignment.Status.DECLINED)),
+            submitted=Count("pk", filter=Q(review__status=Review.Status.SUBMITTED)),
+        )
     )
     counts["overdue"] = overdue_reviews(call).count()
     return counts
+
+
+# What the ranking's rows, pages, exports and API read of a proposal; nothing else is loaded for 5,000 of them.
+RANKED_PROPOSAL_FIELDS = (
+    "title",
+    "mass_kg",
+    "call",
+    "organisation__name",
+    "organisation__country",
+    "platform__name",
+)
 
 
 def call_ranking(call):
@@ -196,38 +215,35 @@ def call_ranking(call):
 
     Normalisation (as ESO's distributed peer review): each reviewer's overall grades across the call are
     turned into z-scores, so harsh and kind graders count alike; a proposal's normalised score is the mean.
+    Only counted reviews are read, as plain values: a call of thousands builds no review instances.
     """
-    proposals = list(reviewable_proposals(call))
-    reviews = list(
-        Review.objects.filter(assignment__proposal__call=call, status=Review.Status.SUBMITTED).select_related(
-            "assignment"
-        )
-    )
-    decisions = {d.proposal_id: d for d in Decision.objects.filter(proposal__call=call)}
-    overall = {}
+    proposals = proposals_in_review(call).select_related("organisation", "platform").only(*RANKED_PROPOSAL_FIELDS)
+    reviews = counted_reviews().filter(assignment__proposal__call=call)
+    decisions = {
+        d.proposal_id: d for d in Decision.objects.filter(proposal__call=call).only("proposal", "outcome", "note")
+    }
+    per_proposal = defaultdict(list)
     by_reviewer = defaultdict(list)
-    for review in reviews:
-        score = weighted_score(call, review.scores)
+    for proposal_id, reviewer_id, scores in reviews.values_list(
+        "assignment__proposal_id", "assignment__reviewer_id", "scores"
+    ):
+        score = weighted_score(call, scores, number=float)
         if score is None:
             continue
-        overall[review.pk] = float(score)
-        by_reviewer[review.assignment.reviewer_id].append(float(score))
+        per_proposal[proposal_id].append((reviewer_id, score))
+        by_reviewer[reviewer_id].append(score)
     spread = {}
     for reviewer_id, grades in by_reviewer.items():
         mean = statistics.fmean(grades)
         deviation = statistics.pstdev(grades) if len(grades) > 1 else 0.0
         spread[reviewer_id] = (mean, deviation)
-    per_proposal = defaultdict(list)
-    for review in reviews:
-        if review.pk in overall:
-            per_proposal[review.assignment.proposal_id].append((review, overall[review.pk]))
     rows = []
     for proposal in proposals:
         graded = per_proposal.get(proposal.pk, [])
-        scores = [score for _review, score in graded]
+        scores = [score for _reviewer_id, score in graded]
         normalised = []
-        for review, score in graded:
-            mean, deviation = spread[review.assignment.reviewer_id]
+        for reviewer_id, score in graded:
+            mean, deviation = spread[reviewer_id]
             normalised.append((score - mean) / deviation if deviation else 0.0)
         # Rounded before comparing: in floating point 4.6 − 3.1 falls just short of 1.5.
         score_spread = round(max(scores) - min(scores), 2) if len(scores) > 1 else 0.0
@@ -246,6 +262,7 @@ def call_ranking(call):
 
 
 def sort_ranking(rows, key):
+    """The rows in the order asked for (best weighted score first by default), each with its `rank` from 1."""
     keys = {
         "weighted": lambda row: (row["weighted"] is None, -(row["weighted"] or 0)),
         "normalised": lambda row: (row["normalised"] is None, -(row["normalised"] or 0)),
@@ -253,7 +270,10 @@ def sort_ranking(rows, key):
         "reviews": lambda row: -row["reviews"],
         "title": lambda row: row["proposal"].title.lower(),
     }
-    return sorted(rows, key=keys.get(key, keys["weighted"]))
+    ranked = sorted(rows, key=keys.get(key, keys["weighted"]))
+    for rank, row in enumerate(ranked, start=1):
+        row["rank"] = rank
+    return ranked
 
 
 def released_outcome(proposal):
@@ -261,9 +281,7 @@ def released_outcome(proposal):
     decision = Decision.objects.filter(proposal=proposal, released_at__isnull=False).first()
     if decision is None:
         return None
-    reviews = Review.objects.filter(assignment__proposal=proposal, status=Review.Status.SUBMITTED).order_by(
-        "assignment_id"
-    )
+    reviews = counted_reviews().filter(assignment__proposal=proposal).order_by("assignment_id")
     return {
         "decision": decision,
         "reviews": [

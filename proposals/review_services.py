@@ -9,6 +9,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from partners.permissions import is_programme_admin
 from partners.services import set_password_url
@@ -211,14 +212,22 @@ def set_conflict(*, proposal, reviewer, by, conflicted, reason):
 # Assignment -----------------------------------------------------------------------------------
 
 
-def reviewable_proposals(call):
+def proposals_in_review(call):
     """The proposals that go to review: submitted full proposals not found ineligible."""
+    # Through the call's own manager, each proposal holds this `call` instead of a copy loaded per row.
     return (
-        Proposal.objects.filter(call=call, status=Proposal.Status.SUBMITTED, stage=Proposal.Stage.FULL)
+        call.proposals.filter(status=Proposal.Status.SUBMITTED, stage=Proposal.Stage.FULL)
         .exclude(compliance=Proposal.Compliance.NOT_ELIGIBLE)
+        .order_by("pk")
+    )
+
+
+def reviewable_proposals(call):
+    """The proposals in review with what the conflict rules, the assignment and the emails read of them."""
+    return (
+        proposals_in_review(call)
         .select_related("organisation", "call", "principal_investigator", "platform")
         .prefetch_related("team")
-        .order_by("pk")
     )
 
 
@@ -276,6 +285,10 @@ def assign_reviewers(*, call, by):
     existing = set()
     proposals_by_id = {p.pk: p for p in proposals}
     for a in current:
+        override = overrides.get((a.proposal_id, a.reviewer_id))
+        if override is not None and override.kind != Conflict.Kind.LIFTED:
+            # A conflict found after the review was written: that review no longer counts, so neither does its slot.
+            continue
         load[a.reviewer_id] += 1
         if a.proposal_id in proposals_by_id and a.reviewer_id in by_user:
             existing.add((proposals_by_id[a.proposal_id], by_user[a.reviewer_id]))
@@ -339,7 +352,11 @@ def add_assignment(*, proposal, reviewer, by):
     )
     if load >= profile.max_load_per_call:
         raise DomainError(
-            _("%(name)s already has %(load)s proposals in this call, the most they take.")
+            ngettext(
+                "%(name)s already has %(load)s proposal in this call, the most they take.",
+                "%(name)s already has %(load)s proposals in this call, the most they take.",
+                load,
+            )
             % {"name": reviewer, "load": load},
             field="reviewer",
         )
@@ -469,12 +486,16 @@ def save_review(*, assignment, by, data, submit=False):
     return review
 
 
-def weighted_score(call, scores):
-    """The review's overall score on the 1–5 scale, weighted by the call's criteria."""
+def weighted_score(call, scores, number=Decimal):
+    """The review's overall score on the 1–5 scale, weighted by the call's criteria; None when nothing is graded.
+
+    Grades and weights are whole numbers, so the weighted sum is exact; only the division is done in `number`
+    (Decimal for exports, float where thousands are ranked at once).
+    """
     total_weight = sum(c["weight"] for c in call.criteria if c["key"] in scores)
     if not total_weight:
         return None
-    return sum(Decimal(scores[c["key"]]) * c["weight"] for c in call.criteria if c["key"] in scores) / total_weight
+    return number(sum(scores[c["key"]] * c["weight"] for c in call.criteria if c["key"] in scores)) / total_weight
 
 
 def send_review_reminders(now=None):
@@ -544,10 +565,14 @@ def manifest(call, decisions=None):
     decisions = (
         decisions
         if decisions is not None
-        else {d.proposal_id: d.outcome for d in Decision.objects.filter(proposal__call=call)}
+        else dict(Decision.objects.filter(proposal__call=call).values_list("proposal_id", "outcome"))
     )
     rows = []
-    proposals = list(Proposal.objects.filter(call=call, status=Proposal.Status.SUBMITTED).select_related("platform"))
+    proposals = list(
+        Proposal.objects.filter(call=call, status=Proposal.Status.SUBMITTED).only(
+            "platform", "mass_kg", "average_power_w", "data_mb_per_day"
+        )
+    )
     for platform in call.platforms.all():
         chosen = [
             p for p in proposals if p.platform_id == platform.pk and decisions.get(p.pk) == Decision.Outcome.SELECTED
@@ -613,6 +638,7 @@ def decide(*, proposal, by, outcome, note=""):
 @transaction.atomic
 def release_decisions(*, call, by):
     """Tell every team its outcome with the reviewers' applicant-facing comments; the call becomes decided."""
+    from .review_selectors import counted_reviews
     from .services import _email_team
 
     _require_admin(by)
@@ -632,7 +658,8 @@ def release_decisions(*, call, by):
     record_event(actor=by, action="call.decisions_released", obj=call, from_state="under_review", to_state="decided")
     reviews = defaultdict(list)
     for review in (
-        Review.objects.filter(assignment__proposal__call=call, status=Review.Status.SUBMITTED)
+        counted_reviews()
+        .filter(assignment__proposal__call=call)
         .select_related("assignment")
         .order_by("assignment__proposal_id", "assignment_id")
     ):

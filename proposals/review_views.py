@@ -35,6 +35,17 @@ def _reviewer_only(user):
         raise Http404
 
 
+def _posted(request, queryset, field, message):
+    """The object whose id the form posted as `field`; a missing, tampered or unknown id is refused with `message`."""
+    try:
+        found = queryset.filter(pk=int(request.POST.get(field, ""))).first()
+    except ValueError:
+        found = None
+    if found is None:
+        raise DomainError(message, field=field)
+    return found
+
+
 # Reviewers ------------------------------------------------------------------------------------
 
 
@@ -51,6 +62,9 @@ def assignment_respond(request, pk):
     _reviewer_only(request.user)
     assignment = review_selectors.get_assignment_for(user=request.user, pk=pk)
     action = request.POST.get("action")
+    if action not in ("accept", "decline", "conflict"):
+        messages.error(request, _("Choose to accept, to decline or to declare a conflict."))
+        return redirect("proposals:review_list")
     try:
         if action == "conflict":
             review_services.declare_conflict(
@@ -150,6 +164,13 @@ def reviewer_list(request):
     )
 
 
+def _posted_pair(request, call):
+    """The proposal of the call and the reviewer chosen on the review page's form."""
+    proposal = _posted(request, Proposal.objects.filter(call=call), "proposal", _("Choose a proposal of this call."))
+    reviewer = _posted(request, User.objects.filter(is_reviewer=True), "reviewer", _("Choose a reviewer."))
+    return proposal, reviewer
+
+
 @login_required
 def call_review(request, pk):
     _admin_only(request.user)
@@ -178,17 +199,20 @@ def call_review(request, pk):
                         },
                     )
             elif action == "add":
-                proposal = get_object_or_404(Proposal, pk=request.POST.get("proposal"), call=call)
-                reviewer = get_object_or_404(User, pk=request.POST.get("reviewer"), is_reviewer=True)
+                proposal, reviewer = _posted_pair(request, call)
                 review_services.add_assignment(proposal=proposal, reviewer=reviewer, by=request.user)
                 messages.success(request, _("Reviewer added."))
             elif action == "remove":
-                assignment = get_object_or_404(ReviewAssignment, pk=request.POST.get("assignment"), proposal__call=call)
+                assignment = _posted(
+                    request,
+                    ReviewAssignment.objects.filter(proposal__call=call),
+                    "assignment",
+                    _("This assignment is not in this call."),
+                )
                 review_services.remove_assignment(assignment=assignment, by=request.user)
                 messages.success(request, _("Assignment removed."))
             elif action in ("add_conflict", "lift_conflict"):
-                proposal = get_object_or_404(Proposal, pk=request.POST.get("proposal"), call=call)
-                reviewer = get_object_or_404(User, pk=request.POST.get("reviewer"), is_reviewer=True)
+                proposal, reviewer = _posted_pair(request, call)
                 review_services.set_conflict(
                     proposal=proposal,
                     reviewer=reviewer,
@@ -197,6 +221,8 @@ def call_review(request, pk):
                     reason=request.POST.get("reason", ""),
                 )
                 messages.success(request, _("Conflict updated."))
+            else:
+                raise DomainError(_("This action is not recognised; nothing was changed."))
         except DomainError as error:
             messages.error(request, error.message)
         return redirect("proposals:call_review", pk=call.pk)
@@ -226,13 +252,16 @@ RANKING_COLUMNS = [
 ]
 
 
+RANKING_PER_PAGE = 100
+
+
 def _ranking_rows(rows):
-    for rank, row in enumerate(rows, start=1):
+    for row in rows:
         proposal = row["proposal"]
         yield [
             _spreadsheet_safe(cell)
             for cell in [
-                rank,
+                row["rank"],
                 proposal.reference,
                 proposal.title,
                 proposal.organisation.name,
@@ -257,7 +286,9 @@ def call_ranking(request, pk):
                 review_services.release_decisions(call=call, by=request.user)
                 messages.success(request, _("Decisions released; every team has been emailed."))
             else:
-                proposal = get_object_or_404(Proposal, pk=request.POST.get("proposal"), call=call)
+                proposal = _posted(
+                    request, Proposal.objects.filter(call=call), "proposal", _("Choose a proposal of this call.")
+                )
                 review_services.decide(
                     proposal=proposal,
                     by=request.user,
@@ -298,9 +329,12 @@ def call_ranking(request, pk):
         triage = int(request.GET.get("triage", ""))
     except ValueError:
         triage = None
+    # The exports above carry every row; the page shows one slice, ranks and triage line counted over them all.
+    page = paginate(request, rows, per_page=RANKING_PER_PAGE)
     context = {
         "call": call,
-        "rows": rows,
+        "page": page,
+        "rows": page.object_list,
         "sort": sort,
         "triage": triage,
         "manifest": review_services.manifest(call),

@@ -10,7 +10,7 @@ from openpyxl import load_workbook
 
 from portal.errors import DomainError, TransitionNotAllowed
 from proposals import review_selectors, review_services
-from proposals.models import Call, Decision, Platform, Proposal
+from proposals.models import Call, Decision, Platform, Proposal, Review
 from tests.factories import ReviewFactory
 from tests.helpers import last_email_to, links_in, path_of
 from tests.proposals.review_support import (
@@ -100,6 +100,30 @@ def test_the_ranking_page_shows_scores_counts_and_the_triage_line(client, ranked
     assert page.index("Regolith dust analyser") < line < page.index("Ice prospector")
 
 
+def test_the_ranking_reads_each_kind_of_row_once_and_its_rows_carry_what_pages_and_exports_show(
+    ranked, review_call, programme_admin, django_assert_num_queries
+):
+    review_services.decide(proposal=ranked["B"], by=programme_admin, outcome="selected", note="Fits.")
+    call = Call.objects.get(pk=review_call.pk)
+    with django_assert_num_queries(3):
+        rows = review_selectors.call_ranking(call)
+    with django_assert_num_queries(0):
+        shown = [
+            (
+                row["proposal"].reference,
+                row["proposal"].title,
+                row["proposal"].organisation.name,
+                row["proposal"].organisation.country.code,
+                str(row["proposal"].platform),
+                row["proposal"].mass_kg,
+                row["decision"] and (row["decision"].get_outcome_display(), row["decision"].note),
+            )
+            for row in rows
+        ]
+    b = ranked["B"]
+    assert shown[1] == (b.reference, "Lunar seismometer", b.organisation.name, "ZA", "Lander", 4, ("Selected", "Fits."))
+
+
 def test_a_spread_of_exactly_one_and_a_half_is_a_disagreement(review_call, proposal, reviewer):
     """Weights 30/30/40: (5,5,4) = 4.6 and (5,4,1) = 3.1, a spread of 1.5; (5,4,2) = 3.5 is 1.1 from 4.6."""
     review_call.criteria = [
@@ -123,6 +147,138 @@ def test_an_ineligible_proposal_is_not_ranked(ranked, review_call):
     Proposal.objects.filter(pk=ranked["D"].pk).update(compliance=Proposal.Compliance.NOT_ELIGIBLE)
     titles = [row["proposal"].title for row in review_selectors.call_ranking(review_call)]
     assert "Unreviewed magnetometer" not in titles and len(titles) == 3
+
+
+# A conflict found after the review --------------------------------------------------------------
+
+
+def _find_conflict(kind, proposal, reviewer, admin):
+    if kind == "declared":
+        review_services.declare_conflict(proposal=proposal, reviewer=reviewer, reason="I advised this team.")
+    else:
+        review_services.set_conflict(
+            proposal=proposal, reviewer=reviewer, by=admin, conflicted=True, reason="Undisclosed consultancy."
+        )
+
+
+@pytest.mark.parametrize("kind", ["declared", "added"])
+def test_a_review_whose_reviewer_is_found_conflicted_later_no_longer_counts_in_the_ranking(
+    api_as, ranked, review_call, programme_admin, kind
+):
+    """Otto's review of A goes. Otto now graded B 3.4 and C 1.4 only: mean 2.4, σ 1.0, z B +1, C −1.
+
+    A: Rita's 4.2 alone, z +1.22474.   B: (4.0 + 3.4)/2 = 3.7, (0 + 1)/2 = 0.5.
+    C: (3.8 + 1.4)/2 = 2.6, (−1.22474 − 1)/2 = −1.11.
+    """
+    _find_conflict(kind, ranked["A"], ranked["otto"], programme_admin)
+    assert Review.objects.filter(status="submitted").count() == 6, "the review stays on record"
+    rows = review_selectors.sort_ranking(review_selectors.call_ranking(review_call), "weighted")
+    assert _summary(rows) == [
+        ("Regolith dust analyser", 1, 4.2, 1.22, 0.0),
+        ("Lunar seismometer", 2, 3.7, 0.5, 0.6),
+        ("Ice prospector", 2, 2.6, -1.11, 2.4),
+        ("Unreviewed magnetometer", 0, None, None, 0.0),
+    ]
+    api_rows = api_as(programme_admin).get(f"/api/v1/calls/{review_call.pk}/ranking/").json()["results"]
+    assert [(r["rank"], r["title"], r["reviews"], r["weighted"]) for r in api_rows[:2]] == [
+        (1, "Regolith dust analyser", 1, 4.2),
+        (2, "Lunar seismometer", 2, 3.7),
+    ]
+
+
+def test_a_lifted_conflict_leaves_the_review_counted(ranked, review_call, programme_admin):
+    review_services.set_conflict(
+        proposal=ranked["A"], reviewer=ranked["otto"], by=programme_admin, conflicted=False, reason="Cleared."
+    )
+    rows = {row["proposal"].title: row for row in review_selectors.call_ranking(review_call)}
+    assert (rows["Regolith dust analyser"]["reviews"], rows["Regolith dust analyser"]["weighted"]) == (2, 3.6)
+
+
+@pytest.mark.parametrize("kind", ["declared", "added"])
+def test_a_review_whose_reviewer_is_found_conflicted_later_never_reaches_the_team(
+    api_as, client, decided, review_call, programme_admin, pi, kind, django_capture_on_commit_callbacks
+):
+    a = decided["A"]
+    _find_conflict(kind, a, decided["otto"], programme_admin)
+    with django_capture_on_commit_callbacks(execute=True):
+        review_services.release_decisions(call=review_call, by=programme_admin)
+    body = last_email_to(pi.email).body
+    assert "Reviewer 1" in body and "Rita likes Regolith dust analyser." in body
+    assert "Reviewer 2" not in body and "Otto likes" not in body
+
+    outcome = review_selectors.released_outcome(a)
+    assert [(r["reviewer"], r["strengths"]) for r in outcome["reviews"]] == [
+        ("Reviewer 1", "Rita likes Regolith dust analyser.")
+    ]
+    api_outcome = api_as(pi).get(f"/api/v1/proposals/{a.pk}/outcome/").json()
+    assert [r["strengths"] for r in api_outcome["reviews"]] == ["Rita likes Regolith dust analyser."]
+    client.force_login(pi)
+    page = text(client.get(reverse("proposals:proposal_detail", args=[a.pk])))
+    assert "Rita likes Regolith dust analyser." in page and "Otto likes" not in page and "Reviewer 2" not in page
+
+
+# The ranking page, a hundred rows at a time ------------------------------------------------------
+
+
+@pytest.fixture
+def long_ranking(ranked, review_call, organisation, pi):
+    """The four ranked proposals and 101 more without reviews: 105 rows, the unreviewed ones in id order."""
+    for n in range(101):
+        submitted_proposal(review_call, organisation=organisation, principal_investigator=pi, title=f"Extra {n:03d}")
+    return ranked
+
+
+def _ranks_and_titles(page):
+    return [(row["rank"], row["proposal"].title) for row in page.context["rows"]]
+
+
+def test_the_ranking_page_shows_a_hundred_rows_a_page_ranked_across_the_whole_call(
+    client, long_ranking, review_call, programme_admin, django_assert_max_num_queries
+):
+    client.force_login(programme_admin)
+    url = reverse("proposals:call_ranking", args=[review_call.pk])
+    with django_assert_max_num_queries(12):
+        first = client.get(url, {"sort": "weighted", "triage": "102"})
+    assert _ranks_and_titles(first)[:3] == [
+        (1, "Lunar seismometer"),
+        (2, "Regolith dust analyser"),
+        (3, "Ice prospector"),
+    ]
+    assert len(first.context["rows"]) == 100 and _ranks_and_titles(first)[-1] == (100, "Extra 095")
+    page = text(first)
+    assert "Page 1 of 2" in page and "105 in all" in page and "Triage line</strong>" not in page
+    assert 'href="?sort=weighted&amp;triage=102&amp;page=2"' in page, "the next page keeps the sort and triage line"
+
+    with django_assert_max_num_queries(12):
+        second = client.get(url, {"sort": "weighted", "triage": "102", "page": "2"})
+    assert _ranks_and_titles(second) == [(101 + n, f"Extra {96 + n:03d}") for n in range(5)]
+    page = text(second)
+    assert "<tr><td>101</td>" in page and "Page 2 of 2" in page
+    assert page.index("Extra 097") < page.index("Triage line</strong>") < page.index("Extra 098")
+
+
+def test_a_triage_line_at_the_end_of_a_page_closes_that_page(client, long_ranking, review_call, programme_admin):
+    client.force_login(programme_admin)
+    url = reverse("proposals:call_ranking", args=[review_call.pk])
+    first = text(client.get(url, {"triage": "100"}))
+    assert first.index("Extra 095") < first.index("Triage line</strong>")
+    assert "Triage line</strong>" not in text(client.get(url, {"triage": "100", "page": "2"}))
+
+
+@pytest.mark.parametrize("export", ["csv", "xlsx"])
+def test_the_exports_carry_every_row_whatever_the_page(client, long_ranking, review_call, programme_admin, export):
+    client.force_login(programme_admin)
+    response = client.get(
+        reverse("proposals:call_ranking", args=[review_call.pk]), {"format": export, "sort": "title", "page": "2"}
+    )
+    if export == "csv":
+        header, *rows = list(csv.reader(io.StringIO(response.content.decode())))
+    else:
+        sheet = load_workbook(io.BytesIO(response.content))["Ranking"]
+        header, *rows = [[str(cell) for cell in row] for row in sheet.values]
+    assert header == COLUMNS and len(rows) == 105
+    assert [row[0] for row in rows] == [str(n) for n in range(1, 106)]
+    assert [row[2] for row in rows[:2]] == ["Extra 000", "Extra 001"] and rows[-1][2] == "Unreviewed magnetometer"
 
 
 # Exports ----------------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from django.urls import reverse
 from portal.errors import DomainError, NotAllowed, TransitionNotAllowed
 from proposals import review_services
 from proposals.models import Call, ReviewAssignment
-from tests.factories import ProposalFactory, ReviewFactory, UserFactory
+from tests.factories import ProposalFactory, ReviewerProfileFactory, ReviewFactory, UserFactory
 from tests.helpers import last_email_to, links_in, path_of, sign_in
 from tests.proposals.review_support import accepted, audit_rows, new_reviewer, submitted_proposal, text
 
@@ -157,13 +157,17 @@ def test_an_administrator_adds_a_reviewer_by_hand_and_the_reviewer_is_emailed(
     assert page.status_code == 200 and "Regolith dust analyser" in text(page) and "Accept" in text(page)
 
 
-def test_a_reviewer_at_their_most_is_refused_by_hand_with_the_reason(review_call, proposal, reviewer, programme_admin):
-    reviewer.reviewer_profile.max_load_per_call = 1
+@pytest.mark.parametrize(("load", "held"), [(1, "1 proposal"), (2, "2 proposals")])
+def test_a_reviewer_at_their_most_is_refused_by_hand_with_the_count_in_good_grammar(
+    review_call, proposal, reviewer, programme_admin, load, held
+):
+    reviewer.reviewer_profile.max_load_per_call = load
     reviewer.reviewer_profile.save()
-    accepted(submitted_proposal(review_call), reviewer)
+    for _n in range(load):
+        accepted(submitted_proposal(review_call), reviewer)
     with pytest.raises(DomainError) as refused:
         review_services.add_assignment(proposal=proposal, reviewer=reviewer, by=programme_admin)
-    assert refused.value.message == "Rita Reviewer already has 1 proposals in this call, the most they take."
+    assert refused.value.message == f"Rita Reviewer already has {held} in this call, the most they take."
     assert not ReviewAssignment.objects.filter(proposal=proposal).exists()
 
 
@@ -236,6 +240,19 @@ def test_declining_needs_a_reason(client, pending, reviewer):
     pending.refresh_from_db()
     assert (pending.status, pending.decline_reason) == (ReviewAssignment.Status.DECLINED, "On leave in May.")
     assert audit_rows("assignment.declined")[0].reason == "On leave in May."
+
+
+@pytest.mark.parametrize("action", ["maybe", "", None])
+def test_an_unknown_answer_is_refused_not_taken_for_a_decline(client, pending, reviewer, action):
+    client.force_login(reviewer)
+    form = {"reason": "Busy in May."} if action is None else {"action": action, "reason": "Busy in May."}
+    response = client.post(reverse("proposals:assignment_respond", args=[pending.pk]), form, follow=True)
+    assert response.status_code == 200
+    page = text(response)
+    assert "Choose to accept, to decline or to declare a conflict." in page and "Declined." not in page
+    pending.refresh_from_db()
+    assert (pending.status, pending.decline_reason) == (ReviewAssignment.Status.PENDING, "")
+    assert not audit_rows("assignment.declined")
 
 
 def test_a_reviewer_who_declined_no_longer_reads_the_proposal(client, pending, reviewer):
@@ -320,3 +337,16 @@ def test_an_invitation_beyond_the_largest_load_is_refused_and_keeps_what_was_typ
     assert 'value="new.expert@example.org"' in text(response)
     assert not ReviewAssignment.objects.exists()
     assert not UserFactory._meta.model.objects.filter(email="new.expert@example.org").exists()
+
+
+def test_a_review_written_before_a_conflict_was_found_leaves_its_slot_to_fill(
+    review_call, proposal, assignment, programme_admin
+):
+    Call.objects.filter(pk=review_call.pk).update(reviewers_per_proposal=1)
+    ReviewFactory(assignment=assignment)
+    review_services.set_conflict(
+        proposal=proposal, reviewer=assignment.reviewer, by=programme_admin, conflicted=True, reason="Co-author."
+    )
+    stand_in = ReviewerProfileFactory(user__full_name="Stand In").user
+    result = review_services.assign_reviewers(call=review_call, by=programme_admin)
+    assert [(p.pk, profile.user) for p, profile, _match in result.pairs] == [(proposal.pk, stand_in)]

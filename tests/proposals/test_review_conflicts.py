@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from partners.models import Membership
 from portal.errors import DomainError
-from proposals import review_services
+from proposals import review_selectors, review_services
 from proposals.models import Call, Conflict, Proposal, ReviewAssignment
 from tests.factories import MembershipFactory, OrganisationFactory, ReviewerProfileFactory, ReviewFactory
 from tests.proposals.review_support import audit_rows, new_reviewer, text
@@ -255,6 +255,23 @@ def test_a_conflict_added_after_the_review_was_submitted_hides_the_proposal_ever
     respond = client.post(reverse("proposals:assignment_respond", args=[assignment.pk]), {"action": "accept"})
     assert respond.status_code == 404
     assert client.get(reverse("proposals:proposal_detail", args=[proposal.pk])).status_code == 404
+
+
+def test_the_review_progress_no_longer_counts_a_review_whose_reviewer_is_found_conflicted_later(
+    client, assignment, proposal, reviewer, programme_admin
+):
+    ReviewFactory(assignment=assignment)
+    before = review_selectors.review_progress(proposal.call)
+    assert (before["assigned"], before["accepted"], before["submitted"]) == (1, 1, 1)
+
+    review_services.set_conflict(
+        proposal=proposal, reviewer=reviewer, by=programme_admin, conflicted=True, reason="Undisclosed consultancy."
+    )
+    after = review_selectors.review_progress(proposal.call)
+    assert after == {"assigned": 0, "accepted": 0, "declined": 0, "submitted": 0, "overdue": 0}
+    client.force_login(programme_admin)
+    board = text(client.get(reverse("proposals:call_review", args=[proposal.call_id])))
+    assert "conflict: the review no longer counts" in board, "the board keeps the assignment on record, marked"
 
 
 def test_an_assigned_reviewer_still_cannot_open_the_proposal_page(client, assignment, proposal, reviewer):

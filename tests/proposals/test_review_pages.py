@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from proposals.models import Call, Decision, Review, ReviewAssignment
+from proposals.models import Call, Conflict, Decision, Review, ReviewAssignment
 from tests.factories import ReviewFactory
 from tests.proposals.review_support import accepted, new_reviewer, submitted_proposal, text
 
@@ -78,6 +78,73 @@ def test_the_assignment_board_is_paginated(client, review_call, programme_admin,
     second = client.get(url, {"page": 2})
     assert [a.proposal for a in second.context["page"].object_list] == proposals[25:]
     assert f"<td>{proposals[26].reference}</td>" in text(second) and "Page 2 of 2" in text(second)
+
+
+def test_the_call_review_page_leads_to_the_conflict_matrix_and_the_reviewer_pool(client, review_call, programme_admin):
+    client.force_login(programme_admin)
+    page = text(client.get(reverse("proposals:call_review", args=[review_call.pk])))
+    for url in (reverse("proposals:call_conflicts", args=[review_call.pk]), reverse("proposals:reviewer_list")):
+        assert f'href="{url}"' in page, url
+        assert client.get(url).status_code == 200, url
+
+
+# Tampered forms ----------------------------------------------------------------------------------
+
+TAMPERED_IDS = ["abc", "1 OR 1=1", "", "-1", "99999999", "9" * 30, "9" * 5000]
+
+
+@pytest.mark.parametrize("value", TAMPERED_IDS)
+@pytest.mark.parametrize("action", ["add", "add_conflict", "lift_conflict"])
+def test_a_tampered_proposal_or_reviewer_id_on_the_review_page_is_refused_with_a_message(
+    client, review_call, proposal, reviewer, programme_admin, action, value
+):
+    client.force_login(programme_admin)
+    url = reverse("proposals:call_review", args=[review_call.pk])
+    for form, message in (
+        ({"proposal": value, "reviewer": reviewer.pk}, "Choose a proposal of this call."),
+        ({"proposal": proposal.pk, "reviewer": value}, "Choose a reviewer."),
+    ):
+        response = client.post(url, {"action": action, "reason": "Shares a grant.", **form}, follow=True)
+        assert response.status_code == 200 and message in text(response), form
+    assert not ReviewAssignment.objects.exists() and not Conflict.objects.exists()
+
+
+@pytest.mark.parametrize("value", TAMPERED_IDS)
+def test_a_tampered_assignment_id_on_the_review_page_is_refused_with_a_message(
+    client, assignment, review_call, programme_admin, value
+):
+    client.force_login(programme_admin)
+    url = reverse("proposals:call_review", args=[review_call.pk])
+    response = client.post(url, {"action": "remove", "assignment": value}, follow=True)
+    assert response.status_code == 200 and "This assignment is not in this call." in text(response)
+    assert ReviewAssignment.objects.filter(pk=assignment.pk).exists()
+
+
+@pytest.mark.parametrize("value", TAMPERED_IDS)
+def test_a_tampered_proposal_id_on_the_ranking_page_is_refused_with_a_message(
+    client, review_call, proposal, programme_admin, value
+):
+    client.force_login(programme_admin)
+    url = reverse("proposals:call_ranking", args=[review_call.pk])
+    response = client.post(url, {"proposal": value, "outcome": "selected"}, follow=True)
+    assert response.status_code == 200 and "Choose a proposal of this call." in text(response)
+    assert not Decision.objects.exists()
+
+
+@pytest.mark.parametrize("action", ["frobnicate", "", None])
+def test_an_unknown_action_on_the_review_page_is_refused_with_a_message(
+    client, assignment, review_call, proposal, reviewer, programme_admin, action
+):
+    client.force_login(programme_admin)
+    form = {"proposal": proposal.pk, "reviewer": reviewer.pk, "assignment": assignment.pk, "reason": "Why not."}
+    if action is not None:
+        form["action"] = action
+    response = client.post(reverse("proposals:call_review", args=[review_call.pk]), form, follow=True)
+    assert response.status_code == 200
+    assert "This action is not recognised; nothing was changed." in text(response)
+    assert list(ReviewAssignment.objects.all()) == [assignment] and not Conflict.objects.exists()
+    review_call.refresh_from_db()
+    assert review_call.status == Call.Status.UNDER_REVIEW
 
 
 # Query counts ------------------------------------------------------------------------------------
