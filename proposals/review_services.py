@@ -405,7 +405,19 @@ def respond_to_assignment(*, assignment, by, accept, reason=""):
         to_state=assignment.status,
         reason=assignment.decline_reason,
     )
+    if not accept:
+        _tell_administrators_of_open_slot(assignment)
     return assignment
+
+
+def _tell_administrators_of_open_slot(assignment):
+    """The office learns of a declined slot at once, with the way to fill it."""
+    link = reverse("proposals:call_review", args=[assignment.proposal.call_id])
+    message = _("A reviewer declined %(ref)s; run the assignment again to fill the slot.") % {
+        "ref": assignment.proposal.reference
+    }
+    for admin in User.objects.filter(is_programme_admin=True, is_active=True):
+        notify(user=admin, message=message, link=link)
 
 
 # Reviews --------------------------------------------------------------------------------------

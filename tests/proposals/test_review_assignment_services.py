@@ -7,9 +7,10 @@ from django.core import mail
 from django.urls import reverse
 
 from portal.errors import DomainError, NotAllowed, TransitionNotAllowed
+from portal.notifications.models import Notification
 from proposals import review_services
 from proposals.models import Call, ReviewAssignment
-from tests.factories import ProposalFactory, ReviewerProfileFactory, ReviewFactory, UserFactory
+from tests.factories import ProposalFactory, ReviewAssignmentFactory, ReviewerProfileFactory, ReviewFactory, UserFactory
 from tests.helpers import last_email_to, links_in, path_of, sign_in
 from tests.proposals.review_support import accepted, audit_rows, new_reviewer, submitted_proposal, text
 
@@ -350,3 +351,14 @@ def test_a_review_written_before_a_conflict_was_found_leaves_its_slot_to_fill(
     stand_in = ReviewerProfileFactory(user__full_name="Stand In").user
     result = review_services.assign_reviewers(call=review_call, by=programme_admin)
     assert [(p.pk, profile.user) for p, profile, _match in result.pairs] == [(proposal.pk, stand_in)]
+
+
+def test_the_office_is_told_of_a_declined_slot_with_the_way_to_fill_it(
+    review_call, proposal, reviewer, programme_admin
+):
+    pending = ReviewAssignmentFactory(proposal=proposal, reviewer=reviewer, status="pending")
+    review_services.respond_to_assignment(assignment=pending, by=reviewer, accept=False, reason="On leave.")
+    [notice] = Notification.objects.filter(user=programme_admin)
+    assert proposal.reference in notice.message
+    assert notice.link == reverse("proposals:call_review", args=[review_call.pk])
+    assert not Notification.objects.filter(user=reviewer).exists()
