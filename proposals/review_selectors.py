@@ -252,7 +252,9 @@ def call_ranking(call):
                 "proposal": proposal,
                 "reviews": len(scores),
                 "weighted": round(statistics.fmean(scores), 2) if scores else None,
-                "normalised": round(statistics.fmean(normalised), 2) if normalised else None,
+                "normalised": round(statistics.fmean(normalised), 2) + 0.0
+                if normalised
+                else None,  # + 0.0: no "-0.0" for a mean of zero
                 "spread": score_spread,
                 "disagreement": score_spread >= DISAGREEMENT_SPREAD,
                 "decision": decisions.get(proposal.pk),
