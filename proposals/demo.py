@@ -160,6 +160,20 @@ def load():
     return Call.objects.count()
 
 
+def first_version(proposal):
+    """The version a submitted demo proposal would have, frozen at its submission time."""
+    content = snapshot(proposal)
+    ProposalVersion.objects.create(
+        proposal=proposal,
+        number=1,
+        stage=Proposal.Stage.FULL,
+        content=content,
+        content_hash=content_hash(content),
+        submitted_at=proposal.submitted_at,
+        submitted_by=proposal.principal_investigator,
+    )
+
+
 def _proposals():
     narit = Organisation.objects.filter(name="National Astronomical Research Institute of Thailand").first()
     sansa = Organisation.objects.filter(name="South African National Space Agency").first()
@@ -196,16 +210,7 @@ def _proposals():
         status=Proposal.Status.SUBMITTED,
         submitted_at=datetime(2023, 6, 20, 10, 0, tzinfo=BEIJING),
     )
-    content = snapshot(submitted)
-    ProposalVersion.objects.create(
-        proposal=submitted,
-        number=1,
-        stage=Proposal.Stage.FULL,
-        content=content,
-        content_hash=content_hash(content),
-        submitted_at=submitted.submitted_at,
-        submitted_by=somchai,
-    )
+    first_version(submitted)
     ilrs1 = Call.objects.get(reference="ilrs1-2027")
     Proposal.objects.create(
         call=ilrs1,

@@ -10,17 +10,16 @@ from partners.choices import Area, CooperationLevel
 from partners.demo import DEMO_PASSWORD
 from partners.models import Organisation
 
+from .demo import first_version
 from .models import (
     Call,
     CooperationMode,
     PlatformKind,
     Proposal,
-    ProposalVersion,
     Review,
     ReviewAssignment,
     ReviewerProfile,
 )
-from .services import content_hash, snapshot
 
 User = get_user_model()
 
@@ -135,16 +134,7 @@ def load():
             status=Proposal.Status.SUBMITTED,
             submitted_at=ce7.deadline - timedelta(days=3),
         )
-        content = snapshot(proposal)
-        ProposalVersion.objects.create(
-            proposal=proposal,
-            number=1,
-            stage=Proposal.Stage.FULL,
-            content=content,
-            content_hash=content_hash(content),
-            submitted_at=proposal.submitted_at,
-            submitted_by=person,
-        )
+        first_version(proposal)
     ce7.status = Call.Status.UNDER_REVIEW
     ce7.review_deadline = timezone.now() + timedelta(days=14)
     ce7.save(update_fields=["status", "review_deadline"])
