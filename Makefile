@@ -37,5 +37,16 @@ test: $(STAMP) lint
 worker: $(STAMP)
 	$(BIN)/celery -A portal worker -B --loglevel=info
 
+# The dashboard benchmark loads a large programme into a scratch database made first with
+#   createdb -h 127.0.0.1 -U postgres ilrs_bench_dashboard
+# (loaded once; later runs only measure) and writes bench/RESULTS.md.
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/ilrs_bench_dashboard
+BENCH_REDIS_URL ?= redis://127.0.0.1:6379/0
+.PHONY: bench-dashboard
+bench-dashboard: $(STAMP)
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python manage.py migrate --no-input
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python manage.py load_bench_data --unless-loaded
+	DATABASE_URL=$(BENCH_DATABASE_URL) REDIS_URL=$(BENCH_REDIS_URL) $(BIN)/python bench/dashboard_bench.py
+
 clean:
 	rm -rf $(VENV) db.sqlite3 test.sqlite3 staticfiles test-artifacts

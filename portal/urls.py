@@ -36,6 +36,7 @@ urlpatterns = [
     path("notifications/", include("portal.notifications.urls")),
     path("", include("partners.urls")),
     path("", include("proposals.urls")),
+    path("", include("portal.dashboard.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include((api_patterns, "api"))),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

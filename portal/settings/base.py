@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "portal.accounts",
     "portal.audit",
     "portal.notifications",
+    "portal.dashboard",
     "partners",
     "proposals",
 ]
@@ -178,6 +179,10 @@ CELERY_BEAT_SCHEDULE = {
     },
     "close-calls-past-deadline": {
         "task": "proposals.tasks.close_calls_past_deadline",
+        "schedule": 300.0,
+    },
+    "sweep-export-jobs": {
+        "task": "portal.dashboard.tasks.sweep_export_jobs",
         "schedule": 300.0,
     },
 }

@@ -1,0 +1,159 @@
+import io
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from portal.errors import DomainError
+from portal.views import paginate
+from proposals.selectors import open_calls
+
+from . import figures, permissions, selectors, services
+from .caching import cached
+from .exports import EXPORTS, csv_stream, write_xlsx
+from .filters import AuditEventFilter
+from .forms import DashboardFilterForm, ExportRequestForm
+from .models import ExportJob
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _require(rule, user):
+    """Administrators' pages answer 404 to everyone else, like the portal's other admin pages."""
+    if not rule(user):
+        raise Http404
+
+
+# Public -----------------------------------------------------------------------------------------
+
+
+def participation(request):
+    totals, public_figures = figures.participation()
+    context = {
+        "totals": totals,
+        "figures": public_figures,
+        "phases": figures.phase_timeline(),
+        "open_calls": open_calls().order_by("deadline", "pk"),
+    }
+    return render(request, "dashboard/participation.html", context)
+
+
+# Dashboard --------------------------------------------------------------------------------------
+
+
+@login_required
+def dashboard(request):
+    _require(permissions.can_view_dashboard, request.user)
+    form = DashboardFilterForm(request.GET or None)
+    return render(request, "dashboard/dashboard.html", {"form": form, "sections": _sections_html(form.scope())})
+
+
+def _sections_html(scope):
+    """The figures as HTML, kept in the cache like the figures: a cached dashboard is a single read."""
+
+    def render_sections():
+        context = {"sections": figures.dashboard_sections(scope), "query": f"?{scope.key}" if scope.key else ""}
+        return render_to_string("dashboard/_sections.html", context)
+
+    return cached("sections-html", scope.key, render_sections)
+
+
+@login_required
+def figure_export(request, section, key, file_format):
+    """One figure's table as CSV or Excel, with the dashboard's filters."""
+    _require(permissions.can_view_dashboard, request.user)
+    figure = figures.find_figure(DashboardFilterForm(request.GET or None).scope(), section, key)
+    if figure is None:
+        raise Http404
+    filename = f"{figure.key}-{timezone.localdate():%Y%m%d}.{file_format}"
+    if file_format == "csv":
+        response = StreamingHttpResponse(
+            csv_stream(figure.columns, figure.rows), content_type="text/csv; charset=utf-8"
+        )
+    else:
+        # A figure is a few hundred rows at most: the workbook is built in memory.
+        content = io.BytesIO()
+        write_xlsx(content, figure.title, figure.columns, figure.rows)
+        response = HttpResponse(content.getvalue(), content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+# Exports ----------------------------------------------------------------------------------------
+
+
+@login_required
+def export_list(request):
+    _require(permissions.can_export, request.user)
+    context = {
+        "exports": [{"export": export, "rows": export.count()} for export in EXPORTS.values()],
+        "jobs": selectors.export_jobs_of(request.user),
+        "form": ExportRequestForm(),
+    }
+    return render(request, "dashboard/export_list.html", context)
+
+
+@login_required
+def export_stream(request, kind):
+    """The export as CSV, streamed as it is read from the database."""
+    _require(permissions.can_export, request.user)
+    export = EXPORTS.get(kind)
+    if export is None:
+        raise Http404
+    services.record_streamed_export(kind=kind, by=request.user)
+    response = StreamingHttpResponse(
+        csv_stream(export.header, export.rows(viewer=request.user)), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{kind}-{timezone.localdate():%Y%m%d}.csv"'
+    return response
+
+
+@login_required
+@require_POST
+def export_request(request):
+    _require(permissions.can_export, request.user)
+    form = ExportRequestForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose an export and a format."))
+        return redirect("dashboard:export_list")
+    try:
+        job = services.request_export(
+            kind=form.cleaned_data["kind"], file_format=form.cleaned_data["file_format"], by=request.user
+        )
+    except DomainError as error:
+        messages.error(request, error.message)
+        return redirect("dashboard:export_list")
+    return redirect("dashboard:export_job", pk=job.pk)
+
+
+@login_required
+def export_job(request, pk):
+    _require(permissions.can_export, request.user)
+    job = selectors.get_export_job_for(user=request.user, pk=pk)
+    return render(request, "dashboard/export_job.html", {"job": job, "retention_days": services.RETENTION.days})
+
+
+@login_required
+def export_download(request, pk):
+    _require(permissions.can_export, request.user)
+    job = selectors.get_export_job_for(user=request.user, pk=pk)
+    if not permissions.can_download_export(request.user, job) or job.status != ExportJob.Status.DONE:
+        raise Http404
+    return FileResponse(job.file.open("rb"), as_attachment=True, filename=job.file.name.rsplit("/", 1)[-1])
+
+
+# Audit ------------------------------------------------------------------------------------------
+
+
+@login_required
+def audit_log(request):
+    _require(permissions.can_browse_audit, request.user)
+    filterset = AuditEventFilter(request.GET, queryset=selectors.audit_events())
+    return render(
+        request, "dashboard/audit_log.html", {"filter": filterset, "page": paginate(request, filterset.qs, per_page=50)}
+    )
