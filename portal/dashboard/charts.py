@@ -30,6 +30,15 @@ def nice_ceiling(value):
     return 10 * power
 
 
+def tick_values(scale_max):
+    """Round tick positions from zero to the top of the scale: whole steps for small counts."""
+    if scale_max <= 5 and float(scale_max).is_integer():
+        return list(range(int(scale_max) + 1))
+    leading = round(scale_max / 10 ** math.floor(math.log10(scale_max)))
+    parts = 4 if leading == 2 else 5
+    return [scale_max * part / parts for part in range(parts + 1)]
+
+
 def _number(value):
     if value is None:
         return 0.0
@@ -123,8 +132,7 @@ def bar_chart(*, key, title, labels, series, stacked=False, unit="", limit=None,
         return round(LABEL_WIDTH + plot * value / scale_max, 1)
 
     pieces = list(legend)
-    for tick in range(5):
-        value = scale_max * tick / 4
+    for value in tick_values(scale_max):
         pieces.append(
             format_html(
                 '<line x1="{x}" y1="{y1}" x2="{x}" y2="{y2}" stroke="#d0d7de" class="grid"/>'
@@ -229,8 +237,7 @@ def line_chart(*, key, title, labels, series, unit=""):
         return round(top + plot_height - plot_height * value / scale_max, 1)
 
     pieces = list(legend)
-    for tick in range(5):
-        value = scale_max * tick / 4
+    for value in tick_values(scale_max):
         pieces.append(
             format_html(
                 '<line x1="{}" y1="{y}" x2="{}" y2="{y}" stroke="#d0d7de" class="grid"/>'

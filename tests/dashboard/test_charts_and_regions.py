@@ -5,7 +5,7 @@ import re
 from django_countries.data import COUNTRIES
 
 from portal.dashboard import regions
-from portal.dashboard.charts import bar_chart, format_value, line_chart, nice_ceiling, percent
+from portal.dashboard.charts import bar_chart, format_value, line_chart, nice_ceiling, percent, tick_values
 
 
 def test_every_iso_country_belongs_to_exactly_one_region():
@@ -94,3 +94,11 @@ def test_names_in_every_script_are_kept():
     svg = bar_chart(key="k", title="Участники", labels=["深空探测实验室", "مصر"], series=[("n", [1, 2])])
 
     assert all(text in svg for text in ("Участники", "深空探测实验室", "مصر"))
+
+
+def test_scales_tick_at_round_numbers_and_small_counts_at_whole_ones():
+    assert tick_values(2) == [0, 1, 2]
+    assert tick_values(5) == [0, 1, 2, 3, 4, 5]
+    assert tick_values(20) == [0, 5, 10, 15, 20]
+    assert tick_values(50) == [0, 10, 20, 30, 40, 50]
+    assert tick_values(100) == [0, 20, 40, 60, 80, 100]
