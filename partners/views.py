@@ -6,9 +6,10 @@ from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from django_ratelimit.decorators import ratelimit
 
 from portal.errors import DomainError
-from portal.views import paginate
+from portal.views import paginate, rate_limit
 
 from . import permissions, selectors, services, tokens
 from .filters import DirectoryFilter, OrganisationFilter, RegistrationFilter
@@ -29,6 +30,7 @@ def directory(request):
     return render(request, "partners/directory.html", {"filter": filterset, "page": paginate(request, filterset.qs)})
 
 
+@ratelimit(key="ip", rate=rate_limit("RATELIMIT_REGISTRATION"), method="POST", block=True)
 def join(request):
     form = RegistrationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

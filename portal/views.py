@@ -37,6 +37,19 @@ PHASES = [
 ]
 
 
+def rate_limit(setting):
+    """A django-ratelimit rate read from settings at request time, so deployments (and tests) can change it."""
+
+    def rate(group, request):
+        return getattr(settings, setting)
+
+    return rate
+
+
+def too_many_requests(request, exception):
+    return render(request, "too_many_requests.html", status=429)
+
+
 def paginate(request, queryset, per_page=25):
     """One page of a list, from the `page` query parameter; out-of-range pages show the last one."""
     return Paginator(queryset, per_page).get_page(request.GET.get("page"))

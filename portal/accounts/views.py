@@ -3,7 +3,11 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
+from django_ratelimit.decorators import ratelimit
+
+from portal.views import rate_limit
 
 from .forms import EmailAuthenticationForm, OutboxPasswordResetForm, ProfileForm
 
@@ -14,6 +18,9 @@ class LoginView(auth_views.LoginView):
     redirect_authenticated_user = True
 
 
+@method_decorator(
+    ratelimit(key="ip", rate=rate_limit("RATELIMIT_PASSWORD_RESET"), method="POST", block=True), name="post"
+)
 class PasswordResetView(auth_views.PasswordResetView):
     form_class = OutboxPasswordResetForm
     template_name = "accounts/password_reset.html"

@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_countries",
     "csp",
+    "django_ratelimit",
     "axes",
     "rules.apps.AutodiscoverRulesConfig",
     "portal.accounts",
@@ -61,6 +62,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "axes.middleware.AxesMiddleware",
+    "django_ratelimit.middleware.RatelimitMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -210,6 +212,13 @@ REST_FRAMEWORK = {
         "token": env("THROTTLE_TOKEN", default="30/hour"),
     },
 }
+# The same limits for the pages: applications to join and password-reset emails per client address.
+RATELIMIT_REGISTRATION = env("RATELIMIT_REGISTRATION", default="20/h")
+RATELIMIT_PASSWORD_RESET = env("RATELIMIT_PASSWORD_RESET", default="10/h")
+RATELIMIT_VIEW = "portal.views.too_many_requests"
+# Without REDIS_URL the cache, and so each limit's count, is per process: right for the single development
+# server only; every deployment sets REDIS_URL (docker-compose.yml does).
+SILENCED_SYSTEM_CHECKS = [] if REDIS_URL else ["django_ratelimit.E003", "django_ratelimit.W001"]
 SPECTACULAR_SETTINGS = {
     "TITLE": "ILRS Partner Portal API",
     "DESCRIPTION": (
