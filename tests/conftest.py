@@ -1,3 +1,7 @@
+import shutil
+import socket
+import subprocess
+
 import pytest
 from django.conf import settings
 from django.core.cache import cache
@@ -6,6 +10,7 @@ from rest_framework.test import APIClient
 from partners.models import Membership
 
 from .factories import PASSWORD, MembershipFactory, OrganisationFactory, UserFactory
+from .helpers import free_port, wait_for
 
 
 def pytest_report_header(config):
@@ -16,8 +21,6 @@ def pytest_report_header(config):
 
 def pytest_collection_modifyitems(config, items):
     """Skip what needs PostgreSQL/Redis or Chromium when absent, saying so; with REQUIRE_SERVICES=1 nothing skips."""
-    import shutil
-
     missing = []
     if not settings.POSTGRES_AVAILABLE:
         missing.append("PostgreSQL")
@@ -138,3 +141,39 @@ def celery_broker(settings):
 
     yield use
     reset_connections()
+
+
+@pytest.fixture
+def private_redis():
+    """A throw-away redis-server on a free port, to be stopped and started again on the same port."""
+    executable = shutil.which("redis-server")
+    if executable is None:
+        if settings.REQUIRE_SERVICES:
+            pytest.fail("redis-server is needed for the broker fault tests")
+        pytest.skip("needs redis-server on PATH for a private broker")
+    port = free_port()
+
+    class Server:
+        url = f"redis://127.0.0.1:{port}/0"
+        process = None
+
+        def start(self):
+            self.process = subprocess.Popen(
+                [executable, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+                stdout=subprocess.DEVNULL,
+            )
+            assert wait_for(self._answers, timeout=5), "private redis-server did not start"
+
+        def stop(self):
+            self.process.kill()
+            self.process.wait(5)
+            assert not self._answers()
+
+        def _answers(self):
+            with socket.socket() as sock:
+                return sock.connect_ex(("127.0.0.1", port)) == 0
+
+    server = Server()
+    yield server
+    if server.process is not None and server.process.poll() is None:
+        server.stop()

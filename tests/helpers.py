@@ -1,6 +1,8 @@
-"""Small helpers the tests share: following the links in sent emails."""
+"""Small helpers the tests share: following the links in sent emails, waiting for other processes."""
 
 import re
+import socket
+import time
 
 from django.core import mail
 
@@ -29,3 +31,20 @@ def sign_in(client, email, password):
 
     response = client.post(reverse("accounts:login"), {"username": email, "password": password})
     return response.status_code == 302
+
+
+def free_port():
+    """A TCP port on 127.0.0.1 that nothing listens on (at the moment of asking)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for(condition, timeout=15, interval=0.05):
+    """Poll `condition` until it is true or `timeout` seconds pass; returns whether it became true."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(interval)
+    return False

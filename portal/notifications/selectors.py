@@ -1,6 +1,6 @@
 from django.utils.functional import SimpleLazyObject
 
-from .models import Notification
+from .models import Notification, OutboundEmail
 
 
 def unread_count(*, user):
@@ -10,3 +10,8 @@ def unread_count(*, user):
 
 def notifications_for(*, user):
     return Notification.objects.filter(user=user)
+
+
+def undelivered_emails():
+    """Outbox rows not delivered yet or given up on, newest first: what administrators may need to follow up."""
+    return OutboundEmail.objects.exclude(status=OutboundEmail.Status.SENT).defer("body_text", "body_html")

@@ -5,6 +5,7 @@ from . import views
 app_name = "notifications"
 
 urlpatterns = [
-    path("", views.notification_list, name="list"),
-    path("read/", views.mark_all_read, name="mark_all_read"),
+    path("notifications/", views.notification_list, name="list"),
+    path("notifications/read/", views.mark_all_read, name="mark_all_read"),
+    path("manage/outbox/", views.outbox, name="outbox"),
 ]

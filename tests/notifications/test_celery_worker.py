@@ -1,15 +1,14 @@
 """A real Celery worker against Redis delivers the outbox; a broker outage loses no email and sends none twice."""
 
-import shutil
-import socket
-import subprocess
 import time
+from collections import Counter
 from datetime import timedelta
 
 import pytest
 from celery.contrib.testing.worker import start_worker
 from celery.signals import after_task_publish, task_postrun
 from django.core import mail
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -17,6 +16,9 @@ from partners import services as partner_services
 from partners.models import Registration
 from portal.notifications import tasks
 from portal.notifications.models import OutboundEmail
+from proposals.models import Proposal
+from tests.factories import MembershipFactory, ProposalFactory, RegistrationFactory, TeamMemberFactory
+from tests.helpers import wait_for
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 
@@ -35,15 +37,6 @@ def _application(name, email):
         "contact_email": email,
         "accept_terms": "on",
     }
-
-
-def _wait_for(condition, timeout=15):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.05)
-    return False
 
 
 def _sent_to(address):
@@ -74,41 +67,6 @@ def task_log():
     task_postrun.disconnect(finished)
 
 
-@pytest.fixture
-def private_redis():
-    """A throw-away redis-server on a free port, to be stopped and started again on the same port."""
-    executable = shutil.which("redis-server")
-    assert executable, "redis-server is needed for the broker outage test"
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-
-    class Server:
-        url = f"redis://127.0.0.1:{port}/0"
-        process = None
-
-        def start(self):
-            self.process = subprocess.Popen(
-                [executable, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-                stdout=subprocess.DEVNULL,
-            )
-            assert _wait_for(self._answers, timeout=5), "private redis-server did not start"
-
-        def stop(self):
-            self.process.kill()
-            self.process.wait(5)
-            assert not self._answers()
-
-        def _answers(self):
-            with socket.socket() as sock:
-                return sock.connect_ex(("127.0.0.1", port)) == 0
-
-    server = Server()
-    yield server
-    if server.process is not None and server.process.poll() is None:
-        server.stop()
-
-
 def test_real_worker_delivers_the_verification_email_after_the_application_commits(celery_broker, settings, task_log):
     app = celery_broker(settings.TEST_REDIS_URL)
 
@@ -116,7 +74,7 @@ def test_real_worker_delivers_the_verification_email_after_the_application_commi
         registration = partner_services.submit_registration(
             data=_application("Worker Test Institute", "awa@worker.example.org"), language="en"
         )
-        assert _wait_for(lambda: task_log["finished"]), "the worker ran no delivery"
+        assert wait_for(lambda: task_log["finished"]), "the worker ran no delivery"
 
     [message] = _sent_to("awa@worker.example.org")
     assert message.subject == "Confirm your email address to apply for Worker Test Institute"
@@ -155,7 +113,7 @@ def test_broker_outage_delays_emails_without_failing_requests_and_the_sweeper_se
     tasks.requeue_undelivered.delay()
     tasks.requeue_undelivered.delay()
     with _worker(app):
-        assert _wait_for(
+        assert wait_for(
             lambda: (
                 len(task_log["finished"]) == len(task_log["published"]) - 1
                 and all(row.status == OutboundEmail.Status.SENT for row in rows.all())
@@ -164,4 +122,58 @@ def test_broker_outage_delays_emails_without_failing_requests_and_the_sweeper_se
 
     assert len(_sent_to("before@outage.example.org")) == 1
     assert len(_sent_to("during@outage.example.org")) == 1
+    assert sorted(task_log["finished"]) == sorted((row.pk, sent) for row in rows for sent in (True, False))
+
+
+def test_proposal_submission_and_registration_approval_succeed_with_the_broker_down_and_each_email_goes_once(
+    client, celery_broker, private_redis, task_log, programme_admin
+):
+    app = celery_broker(private_redis.url)  # the broker's address, with nothing answering there yet
+    lead = MembershipFactory(user__email="pi@outage.example.org")
+    proposal = ProposalFactory(organisation=lead.organisation, principal_investigator=lead.user)
+    TeamMemberFactory(proposal=proposal, user=None, email="coi@outage.example.org", organisation_name="Outside Lab")
+    registration = RegistrationFactory(contact_email="contact@outage.example.org")
+    client.force_login(lead.user)
+    admin = Client()
+    admin.force_login(programme_admin)
+
+    started = time.monotonic()
+    submitted = client.post(reverse("proposals:proposal_submit", args=[proposal.pk]))
+    approved = admin.post(reverse("partners:registration_detail", args=[registration.pk]), {"action": "approve"})
+    elapsed = time.monotonic() - started
+
+    assert submitted.status_code == 302 and submitted.url == reverse("proposals:proposal_detail", args=[proposal.pk])
+    assert approved.status_code == 302 and approved.url == reverse(
+        "partners:registration_detail", args=[registration.pk]
+    )
+    assert elapsed < 6, f"a submission and an approval took {elapsed:.1f} s with the broker down"
+    assert Proposal.objects.get(pk=proposal.pk).status == Proposal.Status.SUBMITTED
+    assert Registration.objects.get(pk=registration.pk).status == Registration.Status.APPROVED
+    rows = OutboundEmail.objects.filter(to__endswith="@outage.example.org")
+    expected = Counter(
+        {
+            ("pi@outage.example.org", "proposal_submitted"): 1,
+            ("coi@outage.example.org", "proposal_submitted"): 1,
+            ("contact@outage.example.org", "registration_approved"): 1,
+        }
+    )
+    assert Counter(rows.values_list("to", "template")) == expected
+    assert set(rows.values_list("status", "attempts")) == {(OutboundEmail.Status.PENDING, 0)}
+    assert task_log["published"] == [] and mail.outbox == []
+
+    private_redis.start()
+    rows.update(created_at=timezone.now() - timedelta(minutes=5))
+    # Beat fired twice before a worker took the sweeps: each sweep re-queues every row.
+    tasks.requeue_undelivered.delay()
+    tasks.requeue_undelivered.delay()
+    deliveries = 2 * len(expected)
+    with _worker(app):
+        assert wait_for(lambda: len(task_log["published"]) == len(task_log["finished"]) == deliveries), (
+            f"deliveries: published {len(task_log['published'])}, finished {task_log['finished']}"
+        )
+
+    assert set(rows.values_list("status", "attempts")) == {(OutboundEmail.Status.SENT, 1)}
+    assert Counter(message.to[0] for message in mail.outbox) == Counter(to for to, _template in expected), (
+        "every email delivered once: none lost, none doubled"
+    )
     assert sorted(task_log["finished"]) == sorted((row.pk, sent) for row in rows for sent in (True, False))
