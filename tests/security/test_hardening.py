@@ -1,0 +1,76 @@
+"""Sessions, response headers and production settings, as SECURITY.md maps them to OWASP ASVS."""
+
+import importlib
+import sys
+
+from django.conf import global_settings, settings
+from django.contrib.sessions.backends.db import SessionStore
+from django.test import Client
+from django.urls import reverse
+
+from tests.factories import PASSWORD, MembershipFactory
+from tests.helpers import sign_in
+
+
+def test_signing_in_replaces_the_session_key(db, client):
+    person = MembershipFactory().user
+    before = client.session.session_key
+    assert SessionStore().exists(before)
+
+    assert sign_in(client, person.email, PASSWORD)
+
+    after = client.cookies[settings.SESSION_COOKIE_NAME].value
+    assert after != before
+    assert not SessionStore().exists(before)
+
+
+def test_signing_out_ends_the_session_on_the_server(db, client):
+    person = MembershipFactory().user
+    assert sign_in(client, person.email, PASSWORD)
+    signed_in = client.cookies[settings.SESSION_COOKIE_NAME].value
+
+    client.post(reverse("accounts:logout"))
+
+    assert not SessionStore().exists(signed_in)
+    assert client.get(reverse("accounts:home")).status_code == 302
+
+
+def test_a_change_sent_without_its_csrf_token_is_refused_on_pages_and_the_api(db):
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(MembershipFactory().user)
+
+    assert browser.post(reverse("notifications:mark_all_read")).status_code == 403
+    assert browser.post(reverse("api:proposal-list"), {}).status_code == 403
+
+
+def test_pages_forbid_inline_scripts_framing_and_type_sniffing(db, client):
+    response = client.get(reverse("home"))
+
+    policy = dict(
+        directive.strip().split(" ", 1) for directive in response["Content-Security-Policy"].split(";") if directive
+    )
+    assert policy["script-src"] == "'self'"
+    assert policy["frame-ancestors"] == "'none'"
+    assert policy["object-src"] == "'none'"
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Referrer-Policy"] == "same-origin"
+
+
+def test_production_keeps_cookies_secure_and_passwords_slowly_hashed(monkeypatch):
+    monkeypatch.setenv("SECRET_KEY", "a-long-random-looking-value-only-for-reading-the-settings-module")
+    monkeypatch.setenv("ALLOWED_HOSTS", "portal.example.org")
+    for switch in ("SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE", "SECURE_SSL_REDIRECT", "SECURE_HSTS_SECONDS"):
+        monkeypatch.delenv(switch, raising=False)  # the defaults are what a deployment gets
+    monkeypatch.delitem(sys.modules, "portal.settings.production", raising=False)
+    production = importlib.import_module("portal.settings.production")
+
+    hashers = getattr(production, "PASSWORD_HASHERS", global_settings.PASSWORD_HASHERS)
+    assert hashers[0].rsplit(".", 1)[-1] in ("PBKDF2PasswordHasher", "Argon2PasswordHasher", "ScryptPasswordHasher")
+    assert production.DEBUG is False
+    assert production.SESSION_COOKIE_SECURE and production.CSRF_COOKIE_SECURE
+    assert production.SESSION_COOKIE_HTTPONLY
+    assert getattr(production, "SESSION_COOKIE_SAMESITE", global_settings.SESSION_COOKIE_SAMESITE) in ("Lax", "Strict")
+    assert production.SECURE_SSL_REDIRECT
+    assert production.SECURE_HSTS_SECONDS >= 365 * 24 * 3600
+    assert production.SECURE_HSTS_INCLUDE_SUBDOMAINS
