@@ -262,7 +262,12 @@ class Proposal(models.Model):
 
     class Meta:
         ordering = ["-updated_at", "-pk"]
-        indexes = [models.Index(fields=["call", "status"]), models.Index(fields=["organisation", "status"])]
+        indexes = [
+            models.Index(fields=["call", "status"]),
+            models.Index(fields=["organisation", "status"]),
+            # Lists show the most recently changed first: one page reads 25 index entries instead of sorting all.
+            models.Index(fields=["-updated_at", "-id"], name="proposal_recent_first"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(trl_now__isnull=True) | Q(trl_now__gte=1, trl_now__lte=9), name="proposal_trl_now_range"

@@ -42,12 +42,14 @@ def proposals_visible_to(user):
         return queryset
     if not (user and user.is_authenticated):
         return queryset.none()
-    scope = Q(principal_investigator=user) | Q(team__user=user)
+    # The proposals the person is on the team of are read first: as a join (or a subquery) inside the OR, the
+    # team table made PostgreSQL scan every proposal; as a list, each branch of the OR is one index scan.
+    team_of = list(TeamMember.objects.filter(user=user).order_by().values_list("proposal_id", flat=True))
+    scope = Q(principal_investigator=user) | Q(pk__in=team_of)
     membership = user.partner_membership
     if membership is not None:
         scope |= Q(organisation_id=membership.organisation_id)
-    ids = Proposal.objects.filter(scope).values("pk")
-    return queryset.filter(pk__in=ids)
+    return queryset.filter(scope)
 
 
 def get_proposal_for(*, user, pk):

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from partners.models import Organisation
 from partners.permissions import is_programme_admin
@@ -386,48 +387,52 @@ def _number(value):
     return f"{Decimal(value).normalize():f}"
 
 
+# Each per-payload limit: the proposal's field, the platform's field, and the message when it is exceeded. The
+# messages are translated only for a request that exceeds its limit (lists check every row they show).
+RESOURCE_LIMITS = [
+    (
+        "mass_kg",
+        "max_mass_kg",
+        gettext_lazy("Mass %(value)s kg exceeds the %(platform)s's %(limit)s kg per-payload limit."),
+    ),
+    (
+        "average_power_w",
+        "max_average_power_w",
+        gettext_lazy("Average power %(value)s W exceeds the %(platform)s's %(limit)s W per-payload limit."),
+    ),
+    (
+        "peak_power_w",
+        "max_peak_power_w",
+        gettext_lazy("Peak power %(value)s W exceeds the %(platform)s's %(limit)s W per-payload limit."),
+    ),
+    (
+        "length_mm",
+        "max_length_mm",
+        gettext_lazy("Length %(value)s mm exceeds the %(platform)s's %(limit)s mm envelope."),
+    ),
+    ("width_mm", "max_width_mm", gettext_lazy("Width %(value)s mm exceeds the %(platform)s's %(limit)s mm envelope.")),
+    (
+        "height_mm",
+        "max_height_mm",
+        gettext_lazy("Height %(value)s mm exceeds the %(platform)s's %(limit)s mm envelope."),
+    ),
+    (
+        "data_mb_per_day",
+        "total_data_mb_per_day",
+        gettext_lazy("Data volume %(value)s MB/day exceeds the %(platform)s's total of %(limit)s MB/day."),
+    ),
+]
+
+
 def resource_problems(proposal):
     """Each resource request that exceeds the chosen platform's per-payload limits, as {field: message}."""
     platform = proposal.platform
     if platform is None:
         return {}
     problems = {}
-    limits = [
-        (
-            "mass_kg",
-            platform.max_mass_kg,
-            _("Mass %(value)s kg exceeds the %(platform)s's %(limit)s kg per-payload limit."),
-        ),
-        (
-            "average_power_w",
-            platform.max_average_power_w,
-            _("Average power %(value)s W exceeds the %(platform)s's %(limit)s W per-payload limit."),
-        ),
-        (
-            "peak_power_w",
-            platform.max_peak_power_w,
-            _("Peak power %(value)s W exceeds the %(platform)s's %(limit)s W per-payload limit."),
-        ),
-        (
-            "length_mm",
-            platform.max_length_mm,
-            _("Length %(value)s mm exceeds the %(platform)s's %(limit)s mm envelope."),
-        ),
-        ("width_mm", platform.max_width_mm, _("Width %(value)s mm exceeds the %(platform)s's %(limit)s mm envelope.")),
-        (
-            "height_mm",
-            platform.max_height_mm,
-            _("Height %(value)s mm exceeds the %(platform)s's %(limit)s mm envelope."),
-        ),
-        (
-            "data_mb_per_day",
-            platform.total_data_mb_per_day,
-            _("Data volume %(value)s MB/day exceeds the %(platform)s's total of %(limit)s MB/day."),
-        ),
-    ]
     name = platform.get_kind_display().lower()
-    for field, limit, message in limits:
-        value = getattr(proposal, field)
+    for field, limit_field, message in RESOURCE_LIMITS:
+        value, limit = getattr(proposal, field), getattr(platform, limit_field)
         if value is not None and Decimal(value) > Decimal(limit):
             problems[field] = message % {"value": _number(value), "platform": name, "limit": _number(limit)}
     low, high = proposal.min_operating_temp_c, proposal.max_operating_temp_c

@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from proposals import permissions, services
 from proposals.models import Proposal
-from tests.factories import MembershipFactory, OrganisationFactory, ProposalFactory
+from tests.factories import MembershipFactory, OrganisationFactory, ProposalFactory, TeamMemberFactory
 from tests.proposals.support import pdf_upload
 
 # person → (may view, may edit)
@@ -61,6 +61,23 @@ def test_a_foreign_coinvestigator_reads_the_proposal_without_an_edit_button(clie
     assert "Regolith dust analyser" in page
     assert "Edit the draft" not in page and "Check and submit" not in page
     assert "Regolith dust analyser" in client.get(reverse("proposals:proposal_list")).content.decode()
+
+
+def test_a_coinvestigator_lists_their_own_organisations_proposals_and_the_team_ones_once(
+    api_as, proposal, foreign_coinvestigator, foreign_draft
+):
+    own = ProposalFactory(
+        call=proposal.call,
+        organisation=foreign_coinvestigator.organisation,
+        principal_investigator=foreign_coinvestigator,
+        title="Nile seismometer",
+    )
+    TeamMemberFactory(proposal=own, user=foreign_coinvestigator)
+
+    listing = api_as(foreign_coinvestigator).get("/api/v1/proposals/").json()
+
+    assert listing["count"] == 2
+    assert sorted(row["title"] for row in listing["results"]) == ["Nile seismometer", "Regolith dust analyser"]
 
 
 def test_a_lead_member_not_on_the_team_may_not_withdraw(client, api_as, proposal, pi, partner_member):
