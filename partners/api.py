@@ -2,13 +2,13 @@ from django.db.models import Q
 from django.http import Http404
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework import permissions as drf_permissions
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from portal.api import ClientRateThrottle
+from portal.api import ERRORS, ClientRateThrottle
 
 from . import permissions, selectors, services
 from .filters import DirectoryFilter, OrganisationFilter, RegistrationFilter
@@ -23,13 +23,6 @@ from .serializers import (
     RegistrationInputSerializer,
     RegistrationSerializer,
 )
-
-ERRORS = {
-    400: OpenApiResponse(description="Invalid input; the body names each field in error."),
-    403: OpenApiResponse(description="Not allowed."),
-    404: OpenApiResponse(description="Not found, or not visible to you."),
-    409: OpenApiResponse(description="Not allowed from the current state."),
-}
 
 
 class RegistrationThrottle(ClientRateThrottle):

@@ -15,6 +15,8 @@ from proposals.review_api import AssignmentViewSet, ReviewerViewSet, ReviewViewS
 from . import views
 
 router = DefaultRouter()
+# No ".json" twin of every route: it hands the extra actions a `format` argument they do not take (a 500).
+router.include_format_suffixes = False
 router.register("registrations", RegistrationViewSet, basename="registration")
 router.register("organisations", OrganisationViewSet, basename="organisation")
 router.register("missions", MissionViewSet, basename="mission")
@@ -38,7 +40,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("readyz", views.readyz, name="readyz"),
     path("accounts/", include("portal.accounts.urls")),
-    path("notifications/", include("portal.notifications.urls")),
+    path("", include("portal.notifications.urls")),
     path("", include("partners.urls")),
     path("", include("proposals.urls")),
     path("", include("portal.dashboard.urls")),
@@ -55,3 +57,7 @@ urlpatterns = [
 
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+if settings.BENCH_HELLO:
+    urlpatterns.append(path("bench/hello", views.bench_hello, name="bench_hello"))
+
+handler404 = "portal.api.not_found"

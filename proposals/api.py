@@ -5,7 +5,8 @@ from rest_framework import permissions as drf_permissions
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from partners.api import ERRORS, IsProgrammeAdmin
+from partners.api import IsProgrammeAdmin
+from portal.api import ERRORS
 
 from . import selectors, services
 from .filters import CallFilter, ProposalFilter
@@ -33,6 +34,7 @@ from .serializers import (
 class MissionViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = MissionSerializer
     permission_classes = [drf_permissions.AllowAny]
+    lookup_value_regex = "[0-9]+"
 
     def get_queryset(self):
         return selectors.missions().order_by("target_launch_year", "name")
@@ -62,6 +64,7 @@ class CallViewSet(
     serializer_class = CallSerializer
     filterset_class = CallFilter
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+    lookup_value_regex = "[0-9]+"
 
     def get_queryset(self):
         return selectors.calls_visible_to(self.request.user).order_by("deadline", "pk")
@@ -127,6 +130,8 @@ class ProposalViewSet(
     permission_classes = [drf_permissions.IsAuthenticated]
     filterset_class = ProposalFilter
     http_method_names = ["get", "post", "put", "patch", "delete", "head", "options"]
+    # A non-numeric id is simply not found (404), never a database error.
+    lookup_value_regex = "[0-9]+"
 
     def get_queryset(self):
         return selectors.proposals_visible_to(self.request.user).order_by("-updated_at", "-pk")
@@ -183,7 +188,7 @@ class ProposalViewSet(
         return Response(self._output(None))
 
     @extend_schema(summary="Submitted versions, newest first", responses={200: VersionSerializer(many=True)})
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], filterset_class=None)
     def versions(self, request, pk=None):
         proposal = self.get_object()
         page = self.paginate_queryset(selectors.proposal_versions(proposal=proposal))
@@ -198,7 +203,12 @@ class ProposalViewSet(
         request={"multipart/form-data": AttachmentUploadSerializer},
         responses={201: AttachmentSerializer, **ERRORS},
     )
-    @action(detail=True, methods=["get", "post"], parser_classes=[parsers.MultiPartParser, parsers.FormParser])
+    @action(
+        detail=True,
+        methods=["get", "post"],
+        parser_classes=[parsers.MultiPartParser, parsers.FormParser],
+        filterset_class=None,
+    )
     def attachments(self, request, pk=None):
         proposal = self.get_object()
         if request.method == "GET":

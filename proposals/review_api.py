@@ -10,8 +10,9 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
-from partners.api import ERRORS, IsProgrammeAdmin
+from partners.api import IsProgrammeAdmin
 from partners.serializers import ReasonSerializer
+from portal.api import ERRORS
 
 from . import review_selectors, review_services
 from .models import Proposal, Review, ReviewAssignment
@@ -154,7 +155,7 @@ class CallReviewActions:
         request=ConflictChangeSerializer,
         responses={200: ConflictSerializer(many=True), **ERRORS},
     )
-    @action(detail=True, methods=["get", "post"])
+    @action(detail=True, methods=["get", "post"], filterset_class=None)
     def conflicts(self, request, pk=None):
         call = self.get_object()
         if request.method == "POST":
@@ -191,7 +192,7 @@ class CallReviewActions:
         request=None,
         responses={200: AssignmentRunSerializer, **ERRORS},
     )
-    @action(detail=True, methods=["get", "post"])
+    @action(detail=True, methods=["get", "post"], filterset_class=None)
     def assignments(self, request, pk=None):
         call = self.get_object()
         if request.method == "POST":
@@ -239,7 +240,7 @@ class CallReviewActions:
         parameters=[SORT],
         responses={200: RankingRowSerializer(many=True), **ERRORS},
     )
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], filterset_class=None)
     def ranking(self, request, pk=None):
         call = self.get_object()
         rows = review_selectors.sort_ranking(review_selectors.call_ranking(call), request.query_params.get("sort"))
@@ -250,7 +251,8 @@ class CallReviewActions:
         summary="The mission manifest: selected payloads' mass, power and data per platform against its budgets",
         responses={200: ManifestSerializer(many=True), **ERRORS},
     )
-    @action(detail=True, methods=["get"])
+    # One row per platform of the call: a short list, answered whole.
+    @action(detail=True, methods=["get"], pagination_class=None, filterset_class=None)
     def manifest(self, request, pk=None):
         return Response(ManifestSerializer(review_services.manifest(self.get_object()), many=True).data)
 
@@ -305,12 +307,20 @@ class AssignmentViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = AssignmentSerializer
     permission_classes = [drf_permissions.IsAuthenticated]
     queryset = ReviewAssignment.objects.none()
+    lookup_value_regex = "[0-9]+"
 
     def get_queryset(self):
         return review_selectors.reviewer_assignments(self.request.user)
 
     def get_serializer_class(self):
         return AssignmentDetailSerializer if self.action == "retrieve" else AssignmentSerializer
+
+    def retrieve(self, request, *args, **kwargs):
+        assignment = self.get_object()
+        if assignment.status == ReviewAssignment.Status.DECLINED:
+            # Having declined, the reviewer no longer reads the proposal, as on the review page.
+            raise Http404
+        return Response(self.get_serializer(assignment).data)
 
     def _answer(self, request, accept, reason=""):
         assignment = review_services.respond_to_assignment(
@@ -369,6 +379,7 @@ class ReviewViewSet(
     permission_classes = [drf_permissions.IsAuthenticated]
     queryset = Review.objects.none()
     http_method_names = ["get", "post", "put", "head", "options"]
+    lookup_value_regex = "[0-9]+"
 
     def get_queryset(self):
         return review_selectors.reviews_visible_to(self.request.user)
