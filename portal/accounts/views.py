@@ -12,6 +12,9 @@ from portal.views import rate_limit
 from .forms import EmailAuthenticationForm, OutboxPasswordResetForm, ProfileForm
 
 
+# Per address, beside the per-account lock-out (django-axes): one client cannot try password after password
+# across many accounts.
+@method_decorator(ratelimit(key="ip", rate=rate_limit("RATELIMIT_LOGIN"), method="POST", block=True), name="post")
 class LoginView(auth_views.LoginView):
     form_class = EmailAuthenticationForm
     template_name = "accounts/login.html"

@@ -213,9 +213,10 @@ REST_FRAMEWORK = {
         "token": env("THROTTLE_TOKEN", default="30/hour"),
     },
 }
-# The same limits for the pages: applications to join and password-reset emails per client address.
+# The same limits for the pages: applications to join, password-reset emails and sign-in attempts per client address.
 RATELIMIT_REGISTRATION = env("RATELIMIT_REGISTRATION", default="20/h")
 RATELIMIT_PASSWORD_RESET = env("RATELIMIT_PASSWORD_RESET", default="10/h")
+RATELIMIT_LOGIN = env("RATELIMIT_LOGIN", default="100/h")
 RATELIMIT_VIEW = "portal.views.too_many_requests"
 # Without REDIS_URL the cache, and so each limit's count, is per process: right for the single development
 # server only; every deployment sets REDIS_URL (docker-compose.yml does).

@@ -100,3 +100,18 @@ def test_anonymous_or_unknown_token_cannot_read_me(api_client, partner_member):
 
     assert response.status_code in (401, 403)
     assert partner_member.email not in response.content.decode()
+
+
+def test_asking_for_tokens_is_throttled_per_client_at_the_configured_rate(api_client, partner_admin, settings):
+    allowed = int(settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["token"].split("/")[0])
+    for n in range(allowed):
+        assert _token(api_client, partner_admin.email, PASSWORD).status_code == 200, n
+
+    refused = _token(api_client, partner_admin.email, PASSWORD)
+
+    assert refused.status_code == 429
+    assert int(refused["Retry-After"]) > 0
+    elsewhere = api_client.post(
+        TOKEN, {"email": partner_admin.email, "password": PASSWORD}, format="json", REMOTE_ADDR="203.0.113.9"
+    )
+    assert elsewhere.status_code == 200, "another client has its own allowance"

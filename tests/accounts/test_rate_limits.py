@@ -4,6 +4,7 @@ from django.core import mail
 from django.urls import reverse
 
 from partners.models import Registration
+from tests.factories import PASSWORD
 from tests.partners.support import JOIN_FORM
 
 
@@ -29,3 +30,15 @@ def test_password_reset_emails_are_limited_per_address(
     assert first.status_code == 302
     assert refused.status_code == 429
     assert [message.to for message in mail.outbox] == [[partner_member.email]]
+
+
+def test_sign_in_attempts_are_limited_per_address_across_accounts(client, partner_member, settings):
+    settings.RATELIMIT_LOGIN = "3/h"
+    # Wrong passwords on three different accounts: no one account reaches its lock-out, the address does.
+    for n in range(3):
+        tried = client.post(reverse("accounts:login"), {"username": f"someone{n}@moon.example.org", "password": "x"})
+        assert tried.status_code == 200
+    refused = client.post(reverse("accounts:login"), {"username": partner_member.email, "password": PASSWORD})
+    assert refused.status_code == 429
+    assert "_auth_user_id" not in client.session
+    assert client.get(reverse("accounts:login")).status_code == 200, "the sign-in page itself stays readable"
