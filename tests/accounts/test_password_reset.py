@@ -52,7 +52,7 @@ def test_reset_link_from_the_email_sets_a_new_password_that_signs_in(client, par
 @pytest.mark.parametrize(
     ("weak", "message"),
     [
-        ("Moon-7", "This password is too short. It must contain at least 10 characters."),
+        ("Moon-7", "This password is too short. It must contain at least 12 characters."),
         ("password123", "This password is too common."),
         ("20260101234", "This password is entirely numeric."),
         ("member@south-lunar", "The password is too similar to the email address."),

@@ -2,11 +2,14 @@
 
 import importlib
 import sys
+from datetime import timedelta
 
 from django.conf import global_settings, settings
 from django.contrib.sessions.backends.db import SessionStore
+from django.contrib.sessions.models import Session
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from tests.factories import PASSWORD, MembershipFactory
 from tests.helpers import sign_in
@@ -74,3 +77,18 @@ def test_production_keeps_cookies_secure_and_passwords_slowly_hashed(monkeypatch
     assert production.SECURE_SSL_REDIRECT
     assert production.SECURE_HSTS_SECONDS >= 365 * 24 * 3600
     assert production.SECURE_HSTS_INCLUDE_SUBDOMAINS
+
+
+def test_a_sign_in_ends_after_twelve_hours_even_when_used(db, client):
+    person = MembershipFactory().user
+    assert sign_in(client, person.email, PASSWORD)
+    session = SessionStore(client.cookies[settings.SESSION_COOKIE_NAME].value)
+    assert session.get_expiry_age() == 12 * 3600
+    # Using the portal does not push the end further away.
+    expires = Session.objects.get(session_key=session.session_key).expire_date
+    assert client.get(reverse("accounts:home")).status_code == 200
+    assert Session.objects.get(session_key=session.session_key).expire_date == expires
+
+    # Once that moment has passed, the session is over.
+    Session.objects.filter(session_key=session.session_key).update(expire_date=timezone.now() - timedelta(seconds=1))
+    assert client.get(reverse("accounts:home")).status_code == 302
