@@ -27,7 +27,7 @@ router.register("assignments", AssignmentViewSet, basename="assignment")
 router.register("reviews", ReviewViewSet, basename="review")
 
 api_patterns = [
-    path("auth/token/", accounts_api.obtain_token, name="token"),
+    path("auth/token/", accounts_api.TokenView.as_view(), name="token"),
     path("me/", accounts_api.me, name="me"),
     path("", include(router.urls)),
 ]

@@ -9,6 +9,7 @@ class TokenRequestSerializer(serializers.Serializer):
 
 class TokenSerializer(serializers.Serializer):
     token = serializers.CharField(help_text=_("Send as `Authorization: Token <token>`."))
+    expires_at = serializers.DateTimeField(help_text=_("After this moment the token is refused: ask for a new one."))
 
 
 class MembershipSummarySerializer(serializers.Serializer):

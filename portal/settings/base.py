@@ -192,10 +192,13 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
+# An API token lasts as long as a sign-in; its owner can end it sooner, and a new password ends it.
+API_TOKEN_LIFETIME_HOURS = env.int("API_TOKEN_LIFETIME_HOURS", default=12)
+
 REST_FRAMEWORK = {
     # Token first: a request without valid credentials is answered 401 with `WWW-Authenticate: Token`, not 403.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "portal.accounts.authentication.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

@@ -1,6 +1,11 @@
 """API tokens for email and password, the lock-out on the API, and who the token belongs to."""
 
+from datetime import timedelta
+
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from rest_framework.authtoken.models import Token
 
 from tests.factories import PASSWORD, UserFactory
 
@@ -115,3 +120,34 @@ def test_asking_for_tokens_is_throttled_per_client_at_the_configured_rate(api_cl
         TOKEN, {"email": partner_admin.email, "password": PASSWORD}, format="json", REMOTE_ADDR="203.0.113.9"
     )
     assert elsewhere.status_code == 200, "another client has its own allowance"
+
+
+def test_a_token_expires_after_its_lifetime_and_a_new_one_is_given(api_client, partner_member, settings):
+    issued = _token(api_client, partner_member.email, PASSWORD).json()
+    created = Token.objects.get(key=issued["token"]).created
+    assert parse_datetime(issued["expires_at"]) == created + timedelta(hours=settings.API_TOKEN_LIFETIME_HOURS)
+    api_client.credentials(HTTP_AUTHORIZATION=f"Token {issued['token']}")
+    assert api_client.get(ME).status_code == 200
+
+    Token.objects.filter(key=issued["token"]).update(created=timezone.now() - timedelta(hours=12, seconds=1))
+
+    refused = api_client.get(ME)
+    assert refused.status_code == 401
+    assert refused.json() == {"detail": "This token has expired: ask for a new one."}
+    api_client.credentials()
+    renewed = _token(api_client, partner_member.email, PASSWORD).json()
+    assert renewed["token"] != issued["token"]
+    api_client.credentials(HTTP_AUTHORIZATION=f"Token {renewed['token']}")
+    assert api_client.get(ME).status_code == 200
+
+
+def test_the_owner_ends_a_token_and_it_stops_working_at_once(api_client, partner_member):
+    key = _token(api_client, partner_member.email, PASSWORD).json()["token"]
+    api_client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+
+    assert api_client.delete(TOKEN).status_code == 204
+
+    assert api_client.get(ME).status_code == 401
+    assert not Token.objects.filter(user=partner_member).exists()
+    api_client.credentials()
+    assert api_client.delete(TOKEN).status_code == 401

@@ -3,6 +3,7 @@
 import pytest
 from django.core import mail
 from django.urls import reverse
+from rest_framework.authtoken.models import Token
 
 from portal.notifications.models import OutboundEmail
 from tests.factories import PASSWORD, UserFactory
@@ -128,3 +129,14 @@ def test_reset_email_goes_out_in_the_persons_language(partner_member, ask_for_re
     ask_for_reset(partner_member.email)
 
     assert OutboundEmail.objects.get(to=partner_member.email).language == "ru"
+
+
+def test_a_new_password_ends_the_api_token(client, api_client, partner_member, ask_for_reset):
+    token = Token.objects.create(user=partner_member)
+    api_client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    assert api_client.get("/api/v1/me/").status_code == 200
+    ask_for_reset(partner_member.email)
+
+    assert _choose(client, _set_password_form(client, partner_member.email), NEW_PASSWORD).status_code == 302
+
+    assert api_client.get("/api/v1/me/").status_code == 401
