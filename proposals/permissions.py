@@ -20,11 +20,17 @@ def is_lead_member(user, proposal):
 
 @rules.predicate
 def is_on_team(user, proposal):
+    """The PI or a co-investigator, while still in the organisation they are on the team for."""
     if not (user and user.is_authenticated):
         return False
+    membership = user.partner_membership
+    organisation_id = membership.organisation_id if membership is not None else None
     if proposal.principal_investigator_id == user.pk:
-        return True
-    return any(member.user_id == user.pk for member in proposal.team.all())
+        return organisation_id == proposal.organisation_id
+    return any(
+        member.user_id == user.pk and member.organisation_id in (None, organisation_id)
+        for member in proposal.team.all()
+    )
 
 
 @rules.predicate

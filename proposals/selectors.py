@@ -32,7 +32,11 @@ def get_call_for(*, user, pk):
 
 
 def proposals_visible_to(user):
-    """Administrators see all; a partner sees their organisation's proposals and those they are on the team of."""
+    """Administrators see all; a partner sees their organisation's proposals and those they are on the team of.
+
+    A place on a team counts while the person still belongs to the organisation it names: someone removed
+    from their organisation stops seeing its work, as the principal investigator or as a co-investigator.
+    """
     queryset = Proposal.objects.select_related(
         "call", "call__mission", "organisation", "principal_investigator", "platform"
     ).prefetch_related(
@@ -42,13 +46,19 @@ def proposals_visible_to(user):
         return queryset
     if not (user and user.is_authenticated):
         return queryset.none()
+    membership = user.partner_membership
+    organisation_id = membership.organisation_id if membership is not None else None
     # The proposals the person is on the team of are read first: as a join (or a subquery) inside the OR, the
     # team table made PostgreSQL scan every proposal; as a list, each branch of the OR is one index scan.
-    team_of = list(TeamMember.objects.filter(user=user).order_by().values_list("proposal_id", flat=True))
-    scope = Q(principal_investigator=user) | Q(pk__in=team_of)
-    membership = user.partner_membership
-    if membership is not None:
-        scope |= Q(organisation_id=membership.organisation_id)
+    team_of = list(
+        TeamMember.objects.filter(user=user)
+        .filter(Q(organisation__isnull=True) | Q(organisation_id=organisation_id))
+        .order_by()
+        .values_list("proposal_id", flat=True)
+    )
+    scope = Q(pk__in=team_of)
+    if organisation_id is not None:
+        scope |= Q(organisation_id=organisation_id)
     return queryset.filter(scope)
 
 

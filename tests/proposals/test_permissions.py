@@ -3,6 +3,7 @@
 import pytest
 from django.urls import reverse
 
+from partners import services as partner_services
 from proposals import permissions, services
 from proposals.models import Proposal
 from tests.factories import MembershipFactory, OrganisationFactory, ProposalFactory, TeamMemberFactory
@@ -239,3 +240,35 @@ def test_the_pi_cannot_be_someone_from_another_organisation(api_as, proposal, pi
     )
     assert response.status_code == 400
     assert "principal_investigator" in response.json()
+
+
+@pytest.mark.parametrize("who", ["pi", "lead_coinvestigator", "foreign_coinvestigator"])
+def test_someone_removed_from_their_organisation_no_longer_sees_the_teams_proposal(
+    who, request, client, api_as, proposal, lead_coinvestigator, foreign_coinvestigator
+):
+    person = request.getfixturevalue(who)
+    attachment = services.add_attachment(proposal=proposal, by=proposal.principal_investigator, upload=pdf_upload())
+    admin = MembershipFactory(organisation=person.organisation, role="admin").user
+    partner_services.remove_member(membership=person.membership, by=admin)
+    person.refresh_from_db()
+
+    client.force_login(person)
+    assert client.get(reverse("proposals:proposal_detail", args=[proposal.pk])).status_code == 404
+    assert client.get(reverse("proposals:attachment_download", args=[attachment.pk])).status_code == 404
+    assert "Regolith dust analyser" not in client.get(reverse("proposals:proposal_list")).content.decode()
+    assert api_as(person).get(f"/api/v1/proposals/{proposal.pk}/").status_code == 404
+    assert api_as(person).get("/api/v1/proposals/").json()["count"] == 0
+    assert not permissions.can_view_proposal(person, proposal)
+
+
+def test_a_coinvestigator_who_moves_to_another_partner_does_not_take_the_old_teams_work_along(
+    client, proposal, foreign_coinvestigator
+):
+    old = foreign_coinvestigator.membership
+    old.delete()
+    MembershipFactory(user=foreign_coinvestigator, organisation=OrganisationFactory(name="Andes Rover Works"))
+    foreign_coinvestigator.refresh_from_db()
+
+    client.force_login(foreign_coinvestigator)
+
+    assert client.get(reverse("proposals:proposal_detail", args=[proposal.pk])).status_code == 404
