@@ -10,10 +10,11 @@ from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from portal.audit.services import record_event
 from portal.errors import DomainError, NotAllowed, TransitionNotAllowed
-from portal.middleware import absolute_url
+from portal.middleware import absolute_url, new_account_language
 from portal.notifications.services import notify, queue_email
 
 from . import permissions, tokens
@@ -45,9 +46,9 @@ def set_password_url(user):
     return absolute_url(reverse("accounts:password_reset_confirm", args=[uid, token]))
 
 
-def _notify_programme_admins(message, link):
+def _notify_programme_admins(message, params, link):
     for admin in User.objects.filter(is_programme_admin=True, is_active=True):
-        notify(user=admin, message=message, link=link)
+        notify(user=admin, message=message, params=params, link=link)
 
 
 # Registrations -------------------------------------------------------------------------------
@@ -108,7 +109,8 @@ def verify_registration_email(*, registration):
         language=registration.language,
     )
     _notify_programme_admins(
-        _("New application to join: %(name)s") % {"name": registration.name},
+        gettext_lazy("New application to join: %(name)s"),
+        {"name": registration.name},
         reverse("partners:registration_detail", args=[registration.pk]),
     )
     return registration
@@ -140,7 +142,8 @@ def resubmit_registration(*, registration, data):
         data={"changed": changed},
     )
     _notify_programme_admins(
-        _("Application resubmitted: %(name)s") % {"name": registration.name},
+        gettext_lazy("Application resubmitted: %(name)s"),
+        {"name": registration.name},
         reverse("partners:registration_detail", args=[registration.pk]),
     )
     return registration
@@ -296,7 +299,7 @@ def _change_organisation_status(organisation, *, by, reason, from_state, to_stat
     )
     link = reverse("partners:my_organisation")
     for membership in organisation.memberships.select_related("user"):
-        notify(user=membership.user, message=template["notice"] % {"organisation": organisation.name}, link=link)
+        notify(user=membership.user, message=template["notice"], params={"organisation": organisation.name}, link=link)
         if membership.is_admin:
             queue_email(
                 to=membership.user.email,
@@ -317,7 +320,7 @@ def suspend_organisation(*, organisation, by, reason):
         from_state=Organisation.Status.ACTIVE,
         to_state=Organisation.Status.SUSPENDED,
         action="organisation.suspended",
-        template={"email": "organisation_suspended", "notice": _("%(organisation)s has been suspended.")},
+        template={"email": "organisation_suspended", "notice": gettext_lazy("%(organisation)s has been suspended.")},
     )
 
 
@@ -331,7 +334,7 @@ def reinstate_organisation(*, organisation, by, reason):
         from_state=Organisation.Status.SUSPENDED,
         to_state=Organisation.Status.ACTIVE,
         action="organisation.reinstated",
-        template={"email": "organisation_reinstated", "notice": _("%(organisation)s has been reinstated.")},
+        template={"email": "organisation_reinstated", "notice": gettext_lazy("%(organisation)s has been reinstated.")},
     )
 
 
@@ -436,8 +439,9 @@ def _require_pending_invitation(invitation):
 
 
 @transaction.atomic
-def accept_invitation(*, invitation, user=None, full_name="", password=""):
-    """Join the organisation: as the signed-in person the invitation was sent to, or as a new account."""
+def accept_invitation(*, invitation, user=None, full_name="", password="", language=None):
+    """Join the organisation: as the signed-in person the invitation was sent to, or as a new account that keeps
+    the `language` the person accepted in (by default the language of the request)."""
     invitation = Invitation.objects.select_for_update().select_related("organisation").get(pk=invitation.pk)
     _require_pending_invitation(invitation)
     if user is not None and user.is_authenticated:
@@ -457,7 +461,7 @@ def accept_invitation(*, invitation, user=None, full_name="", password=""):
             email=invitation.email,
             password=password,
             full_name=full_name.strip(),
-            language=invitation.invited_by.language,
+            language=new_account_language(language),
         )
     membership = Membership.objects.create(user=user, organisation=invitation.organisation)
     invitation.accepted_at = timezone.now()
@@ -481,7 +485,8 @@ def accept_invitation(*, invitation, user=None, full_name="", password=""):
     for admin_membership in invitation.organisation.memberships.filter(role=Membership.Role.ADMIN):
         notify(
             user=admin_membership.user,
-            message=_("%(name)s accepted your invitation and joined.") % {"name": user.full_name},
+            message=gettext_lazy("%(name)s accepted your invitation and joined."),
+            params={"name": user.full_name},
             link=reverse("partners:my_organisation"),
         )
     return membership
@@ -504,7 +509,11 @@ def remove_member(*, membership, by):
         from_state=Membership.Role.MEMBER,
         data={"email": person.email},
     )
-    notify(user=person, message=_("You were removed from %(organisation)s.") % {"organisation": organisation.name})
+    notify(
+        user=person,
+        message=gettext_lazy("You were removed from %(organisation)s."),
+        params={"organisation": organisation.name},
+    )
     return person
 
 
@@ -541,7 +550,8 @@ def transfer_partner_admin(*, organisation, to_membership, by):
     )
     notify(
         user=to_membership.user,
-        message=_("You are now the partner admin of %(organisation)s.") % {"organisation": organisation.name},
+        message=gettext_lazy("You are now the partner admin of %(organisation)s."),
+        params={"organisation": organisation.name},
         link=reverse("partners:my_organisation"),
     )
     return to_membership

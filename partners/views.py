@@ -201,6 +201,7 @@ def invitation_accept(request, token):
                     invitation=invitation,
                     full_name=form.cleaned_data["full_name"],
                     password=form.cleaned_data["password1"],
+                    language=get_language(),
                 )
         except DomainError as error:
             context["error"] = error.message

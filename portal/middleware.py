@@ -3,7 +3,8 @@
 from contextvars import ContextVar
 
 from django.conf import settings
-from django.utils import timezone
+from django.contrib.auth import SESSION_KEY
+from django.utils import timezone, translation
 
 _base_url: ContextVar[str | None] = ContextVar("base_url", default=None)
 _client_ip: ContextVar[str | None] = ContextVar("client_ip", default=None)
@@ -22,7 +23,49 @@ def absolute_url(path):
     return current_base_url() + path
 
 
+def supported_language(code):
+    """The configured language `code` stands for, or None (an applicant may have used one the portal lacks)."""
+    try:
+        return translation.get_supported_language_variant(code or "")
+    except LookupError:
+        return None
+
+
+def new_account_language(code=None):
+    """The language a new account starts with: `code` if the portal has it, else the language of this request."""
+    return supported_language(code) or supported_language(translation.get_language()) or settings.LANGUAGE_CODE
+
+
+def use_language(request, user):
+    """Answer a signed-in person in their saved language, whatever the browser asks for."""
+    language = supported_language(user.language)
+    if language:
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
+
+
+def remember_language(response, language):
+    """Set the language cookie as Django's set_language view does."""
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        path=settings.LANGUAGE_COOKIE_PATH,
+        domain=settings.LANGUAGE_COOKIE_DOMAIN,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+    )
+
+
 class RequestContextMiddleware:
+    """The request's address for links, and the signed-in person's language and time zone.
+
+    One rule for the language: a signed-in person's saved language wins over the browser and the cookie; an
+    anonymous person's choice from the switcher (the cookie) applies until they sign in; a signed-in browser's
+    cookie is kept equal to the saved language, so it stays after signing out.
+    """
+
     def __init__(self, get_response):
         self.get_response = get_response
 
@@ -30,12 +73,27 @@ class RequestContextMiddleware:
         base_token = _base_url.set(f"{request.scheme}://{request.get_host()}")
         ip_token = _client_ip.set(request.META.get("REMOTE_ADDR"))
         user = getattr(request, "user", None)
-        zone = getattr(user, "time_zone", None) if user is not None and user.is_authenticated else None
-        if zone:
-            timezone.activate(zone)
+        if user is not None and user.is_authenticated:
+            use_language(request, user)
+            if user.time_zone:
+                timezone.activate(user.time_zone)
         try:
-            return self.get_response(request)
+            response = self.get_response(request)
         finally:
             timezone.deactivate()
             _base_url.reset(base_token)
             _client_ip.reset(ip_token)
+        self._keep_language_cookie(request, response)
+        return response
+
+    @staticmethod
+    def _keep_language_cookie(request, response):
+        # Who is signed in now: the sign-in page has just signed someone in, the sign-out page out. A token
+        # user of the API has no session and is given no cookie.
+        user = getattr(request, "user", None)
+        session = getattr(request, "session", None)
+        if user is None or not user.is_authenticated or session is None or SESSION_KEY not in session:
+            return
+        language = supported_language(user.language)
+        if language and request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME) != language:
+            remember_language(response, language)

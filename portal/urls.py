@@ -9,6 +9,7 @@ from rest_framework.routers import DefaultRouter
 
 from partners.api import OrganisationViewSet, RegistrationViewSet
 from portal.accounts import api as accounts_api
+from portal.accounts import views as accounts_views
 from proposals.api import CallViewSet, MissionViewSet, ProposalViewSet
 from proposals.review_api import AssignmentViewSet, ReviewerViewSet, ReviewViewSet
 
@@ -44,7 +45,7 @@ urlpatterns = [
     path("", include("partners.urls")),
     path("", include("proposals.urls")),
     path("", include("portal.dashboard.urls")),
-    path("i18n/", include("django.conf.urls.i18n")),
+    path("i18n/setlang/", accounts_views.set_language, name="set_language"),
     path("api/v1/", include((api_patterns, "api"))),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path(

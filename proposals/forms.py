@@ -1,8 +1,10 @@
 import zoneinfo
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
@@ -35,7 +37,7 @@ class ProposalForm(forms.ModelForm):
         }
 
     SECTIONS = [
-        ("general", _("General"), ["title", "title_local", "abstract", "principal_investigator"]),
+        ("general", _("General"), ["title", "title_native", "abstract", "principal_investigator"]),
         ("cooperation", _("Cooperation"), ["cooperation_level", "cooperation_mode", "areas"]),
         (
             "resources",
@@ -317,6 +319,13 @@ class ReviewerInviteForm(forms.Form):
     country = ReviewerProfile._meta.get_field("country").formfield(required=False)
     max_load_per_call = forms.IntegerField(label=_("Most proposals per call"), min_value=1, max_value=50, initial=6)
     is_technical = forms.BooleanField(label=_("Technical reviewer"), required=False)
+    language = forms.ChoiceField(
+        label=_("Language"),
+        choices=settings.LANGUAGES,
+        initial=get_language,
+        required=False,
+        help_text=_("A new account's language, for the portal and its emails, this invitation first."),
+    )
 
 
 class ReviewerProfileForm(forms.ModelForm):

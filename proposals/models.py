@@ -203,7 +203,12 @@ class Proposal(models.Model):
     )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     title = models.CharField(_("title"), max_length=200)
-    title_local = models.CharField(_("title in the team's own language"), max_length=200, blank=True)
+    title_native = models.CharField(
+        _("title in the team's own language"),
+        max_length=200,
+        blank=True,
+        help_text=_("In the team's own script, e.g. 月震仪 or Сейсмометр; shown beside the English title."),
+    )
     abstract = models.TextField(_("abstract"), blank=True)
     cooperation_level = models.CharField(
         _("cooperation level"), max_length=20, choices=CooperationLevel.choices, blank=True

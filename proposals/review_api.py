@@ -105,8 +105,10 @@ class ReviewerViewSet(
 
     def create(self, request, *args, **kwargs):
         data = dict(_valid(ReviewerInviteSerializer, request))
-        email, full_name = data.pop("email"), data.pop("full_name")
-        profile = review_services.invite_reviewer(email=email, full_name=full_name, by=request.user, profile=data)
+        email, full_name, language = data.pop("email"), data.pop("full_name"), data.pop("language", None)
+        profile = review_services.invite_reviewer(
+            email=email, full_name=full_name, by=request.user, profile=data, language=language
+        )
         return Response(self._output(profile.user_id), status=status.HTTP_201_CREATED)
 
     def _update(self, request, profile):

@@ -202,9 +202,11 @@ def review_progress(call):
 # What the ranking's rows, pages, exports and API read of a proposal; nothing else is loaded for 5,000 of them.
 RANKED_PROPOSAL_FIELDS = (
     "title",
+    "title_native",
     "mass_kg",
     "call",
     "organisation__name",
+    "organisation__native_name",
     "organisation__country",
     "platform__name",
 )

@@ -1,5 +1,6 @@
 """API shapes for peer review. A reviewer's view of a proposal never carries the team on a dual-anonymous call."""
 
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from django_countries.serializer_fields import CountryField
 from drf_spectacular.utils import extend_schema_field
@@ -34,9 +35,17 @@ class ReviewerInviteSerializer(ReviewerSerializer):
 
     email = serializers.EmailField()
     full_name = serializers.CharField(max_length=200)
+    language = serializers.ChoiceField(
+        choices=settings.LANGUAGES,
+        required=False,
+        help_text=_(
+            "The language of a new reviewer's account and emails; by default the language of this request. "
+            "An existing account keeps its own."
+        ),
+    )
 
     class Meta(ReviewerSerializer.Meta):
-        fields = ["email", "full_name", *REVIEWER_FIELDS]
+        fields = ["email", "full_name", "language", *REVIEWER_FIELDS]
 
 
 class ConflictSerializer(serializers.Serializer):
@@ -132,13 +141,24 @@ class AssignmentSerializer(serializers.ModelSerializer):
 
     reference = serializers.CharField(source="proposal.reference", read_only=True)
     title = serializers.CharField(source="proposal.title", read_only=True)
+    title_native = serializers.CharField(source="proposal.title_native", read_only=True)
     call = serializers.IntegerField(source="proposal.call_id", read_only=True)
     review_deadline = serializers.DateTimeField(source="proposal.call.review_deadline", read_only=True)
     review = serializers.SerializerMethodField()
 
     class Meta:
         model = ReviewAssignment
-        fields = ["id", "reference", "title", "call", "review_deadline", "status", "decline_reason", "review"]
+        fields = [
+            "id",
+            "reference",
+            "title",
+            "title_native",
+            "call",
+            "review_deadline",
+            "status",
+            "decline_reason",
+            "review",
+        ]
 
     def get_review(self, assignment) -> int | None:
         review = getattr(assignment, "review", None) if hasattr(assignment, "review") else None
@@ -216,6 +236,7 @@ class RankingRowSerializer(serializers.Serializer):
     proposal = serializers.IntegerField(source="proposal.pk")
     reference = serializers.CharField(source="proposal.reference")
     title = serializers.CharField(source="proposal.title")
+    title_native = serializers.CharField(source="proposal.title_native")
     organisation = serializers.CharField(source="proposal.organisation.name")
     country = CountryField(source="proposal.organisation.country")
     reviews = serializers.IntegerField()

@@ -9,18 +9,19 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from partners.permissions import is_programme_admin
 from partners.services import set_password_url
 from portal.audit.services import record_event
 from portal.errors import DomainError, NotAllowed, TransitionNotAllowed
-from portal.middleware import absolute_url
+from portal.formatting import when
+from portal.middleware import absolute_url, new_account_language
 from portal.notifications.services import notify, queue_email
 
 from . import assignment as solver
 from .models import Call, Conflict, Decision, Proposal, Review, ReviewAssignment, ReviewerProfile, ReviewReminder
-from .services import _require_admin, _require_state, format_deadline
+from .services import _require_admin, _require_state
 
 User = get_user_model()
 
@@ -31,14 +32,20 @@ REVIEW_REMINDER_DAYS = (3, 1)
 
 
 @transaction.atomic
-def invite_reviewer(*, email, full_name, by, profile):
-    """Make a person a reviewer (creating their account if needed) and email them how to sign in."""
+def invite_reviewer(*, email, full_name, by, profile, language=None):
+    """Make a person a reviewer (creating their account if needed, in `language` or by default the language of the
+    request) and email them how to sign in."""
     _require_admin(by)
     email = email.strip()
     user = User.objects.filter(email__iexact=email).first()
     created = user is None
     if created:
-        user = User.objects.create_user(email=email, full_name=full_name, password=None)
+        user = User.objects.create_user(
+            email=email,
+            full_name=full_name,
+            password=None,
+            language=new_account_language(language),
+        )
     user.is_reviewer = True
     user.save(update_fields=["is_reviewer"])
     reviewer_profile, _created = ReviewerProfile.objects.update_or_create(user=user, defaults=profile)
@@ -327,7 +334,9 @@ def assign_reviewers(*, call, by):
 def _email_assigned(user, call):
     link = absolute_url(reverse("proposals:review_list"))
     queue_email(to=user.email, template="review_assigned", recipient=user, context={"call": call, "link": link})
-    notify(user=user, message=_("New review assignments for %(call)s.") % {"call": call.title}, link=link)
+    notify(
+        user=user, message=gettext_lazy("New review assignments for %(call)s."), params={"call": call.title}, link=link
+    )
 
 
 @transaction.atomic
@@ -413,11 +422,9 @@ def respond_to_assignment(*, assignment, by, accept, reason=""):
 def _tell_administrators_of_open_slot(assignment):
     """The office learns of a declined slot at once, with the way to fill it."""
     link = reverse("proposals:call_review", args=[assignment.proposal.call_id])
-    message = _("A reviewer declined %(ref)s; run the assignment again to fill the slot.") % {
-        "ref": assignment.proposal.reference
-    }
+    message = gettext_lazy("A reviewer declined %(ref)s; run the assignment again to fill the slot.")
     for admin in User.objects.filter(is_programme_admin=True, is_active=True):
-        notify(user=admin, message=message, link=link)
+        notify(user=admin, message=message, params={"ref": assignment.proposal.reference}, link=link)
 
 
 # Reviews --------------------------------------------------------------------------------------
@@ -458,7 +465,7 @@ def save_review(*, assignment, by, data, submit=False):
     if call.review_deadline and timezone.now() > call.review_deadline:
         raise TransitionNotAllowed(
             _("The review deadline (%(deadline)s) has passed.")
-            % {"deadline": format_deadline(call.review_deadline, call)}
+            % {"deadline": when(call.review_deadline, call.time_zone)}
         )
     review, _created = Review.objects.get_or_create(assignment=assignment)
     from_state = review.status
@@ -544,7 +551,7 @@ def send_review_reminders(now=None):
                         context={
                             "call": call,
                             "days_before": days_before,
-                            "deadline": format_deadline(call.review_deadline, call),
+                            "deadline": call.review_deadline,
                             "link": absolute_url(reverse("proposals:review_list")),
                         },
                     )
@@ -684,10 +691,10 @@ def release_decisions(*, call, by):
             {
                 "decision": decision,
                 "reviews": [
-                    {"label": _("Reviewer %(n)s") % {"n": n}, "strengths": r.strengths, "weaknesses": r.weaknesses}
+                    {"number": n, "strengths": r.strengths, "weaknesses": r.weaknesses}
                     for n, r in enumerate(reviews[proposal.pk], start=1)
                 ],
-                "notice": _("The outcome for %(title)s is available.") % {"title": proposal.title},
             },
+            notice=gettext_lazy("The outcome for %(title)s is available."),
         )
     return call

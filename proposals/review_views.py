@@ -152,7 +152,11 @@ def reviewer_list(request):
         }
         try:
             review_services.invite_reviewer(
-                email=data["email"], full_name=data["full_name"], by=request.user, profile=profile
+                email=data["email"],
+                full_name=data["full_name"],
+                by=request.user,
+                profile=profile,
+                language=data["language"],
             )
         except DomainError as error:
             form.add_error(None, error.message)
@@ -241,6 +245,7 @@ RANKING_COLUMNS = [
     gettext_lazy("Rank"),
     gettext_lazy("Reference"),
     gettext_lazy("Title"),
+    gettext_lazy("Title in own language"),
     gettext_lazy("Lead organisation"),
     gettext_lazy("Country"),
     gettext_lazy("Reviews"),
@@ -264,6 +269,7 @@ def _ranking_rows(rows):
                 row["rank"],
                 proposal.reference,
                 proposal.title,
+                proposal.title_native,
                 proposal.organisation.name,
                 proposal.organisation.country.code,
                 row["reviews"],

@@ -125,6 +125,7 @@ class PersonSerializer(serializers.Serializer):
 class OrganisationBriefSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
+    native_name = serializers.CharField(help_text=_("The name in the organisation's own language; may be empty."))
     country = CountryField()
     kind = serializers.CharField()
 

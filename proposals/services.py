@@ -12,13 +12,13 @@ from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from partners.models import Organisation
 from partners.permissions import is_programme_admin
+from portal import formatting
 from portal.audit.services import record_event
 from portal.errors import DomainError, NotAllowed, TransitionNotAllowed
 from portal.middleware import absolute_url
@@ -32,7 +32,7 @@ User = get_user_model()
 REMINDER_DAYS = (7, 1)
 PROPOSAL_FIELDS = [
     "title",
-    "title_local",
+    "title_native",
     "abstract",
     "cooperation_level",
     "cooperation_mode",
@@ -102,18 +102,6 @@ def _require_state(obj, allowed, message):
 def _require_admin(by):
     if not is_programme_admin(by):
         raise NotAllowed(_("Only programme administrators can do this."))
-
-
-def format_deadline(moment, call):
-    """A deadline in the call's own time zone, with the zone named."""
-    local = timezone.localtime(moment, timezone=_zone(call.time_zone))
-    return f"{date_format(local, 'DATETIME_FORMAT')} {local.tzname()} ({call.time_zone})"
-
-
-def _zone(name):
-    from zoneinfo import ZoneInfo
-
-    return ZoneInfo(name)
 
 
 # Calls --------------------------------------------------------------------------------------
@@ -260,7 +248,7 @@ def _require_before_deadline(proposal, now=None):
     if deadline is None or now > deadline:
         raise TransitionNotAllowed(
             _("The deadline (%(deadline)s) has passed: the proposal can no longer be submitted, changed or withdrawn.")
-            % {"deadline": format_deadline(deadline, proposal.call)}
+            % {"deadline": formatting.when(deadline, proposal.call.time_zone)}
         )
 
 
@@ -387,6 +375,11 @@ def _number(value):
     return f"{Decimal(value).normalize():f}"
 
 
+def _shown(value):
+    """A quantity in a message, in the reader's notation: 2,500 / 2 500 / 12,5."""
+    return formatting.number(Decimal(value).normalize())
+
+
 # Each per-payload limit: the proposal's field, the platform's field, and the message when it is exceeded. The
 # messages are translated only for a request that exceeds its limit (lists check every row they show).
 RESOURCE_LIMITS = [
@@ -434,16 +427,16 @@ def resource_problems(proposal):
     for field, limit_field, message in RESOURCE_LIMITS:
         value, limit = getattr(proposal, field), getattr(platform, limit_field)
         if value is not None and Decimal(value) > Decimal(limit):
-            problems[field] = message % {"value": _number(value), "platform": name, "limit": _number(limit)}
+            problems[field] = message % {"value": _shown(value), "platform": name, "limit": _shown(limit)}
     low, high = proposal.min_operating_temp_c, proposal.max_operating_temp_c
     if low is not None and low < platform.min_operating_temp_c:
         problems["min_operating_temp_c"] = _(
             "The payload must operate down to %(limit)s °C on the %(platform)s; it is rated to %(value)s °C."
-        ) % {"limit": _number(platform.min_operating_temp_c), "platform": name, "value": _number(low)}
+        ) % {"limit": _shown(platform.min_operating_temp_c), "platform": name, "value": _shown(low)}
     if high is not None and high > platform.max_operating_temp_c:
         problems["max_operating_temp_c"] = _(
             "Operating up to %(value)s °C exceeds the %(platform)s's %(limit)s °C limit."
-        ) % {"limit": _number(platform.max_operating_temp_c), "platform": name, "value": _number(high)}
+        ) % {"limit": _shown(platform.max_operating_temp_c), "platform": name, "value": _shown(high)}
     if low is not None and high is not None and low > high:
         problems["max_operating_temp_c"] = _("The highest operating temperature is below the lowest.")
     if (
@@ -517,14 +510,16 @@ def team_recipients(proposal):
     return people
 
 
-def _email_team(proposal, template, context):
+def _email_team(proposal, template, context, notice):
+    """Email each of the team and add `notice` (a lazily translated text, filled with the title and
+    `context`'s values) to the notifications of those with an account, each in their own language."""
     link = absolute_url(reverse("proposals:proposal_detail", args=[proposal.pk]))
     for email, user in team_recipients(proposal).items():
         queue_email(
             to=email, template=template, recipient=user, context={"proposal": proposal, "link": link, **context}
         )
         if user is not None:
-            notify(user=user, message=context.get("notice", proposal.title), link=link)
+            notify(user=user, message=notice, params={"title": proposal.title, **context}, link=link)
 
 
 @transaction.atomic
@@ -577,9 +572,10 @@ def submit_proposal(*, proposal, by):
         {
             "version": version,
             "submitted_by": by,
-            "deadline": format_deadline(proposal.deadline, proposal.call),
-            "notice": _("%(title)s was submitted (version %(number)s).") % {"title": proposal.title, "number": number},
+            "deadline": proposal.deadline,
+            "number": number,
         },
+        notice=gettext_lazy("%(title)s was submitted (version %(number)s)."),
     )
     return version
 
@@ -608,9 +604,9 @@ def withdraw_proposal(*, proposal, by, reason=""):
         {
             "withdrawn_by": by,
             "reason": reason,
-            "deadline": format_deadline(proposal.deadline, proposal.call),
-            "notice": _("%(title)s was withdrawn.") % {"title": proposal.title},
+            "deadline": proposal.deadline,
         },
+        notice=gettext_lazy("%(title)s was withdrawn."),
     )
     return proposal
 
@@ -652,10 +648,11 @@ def shortlist_letter(*, proposal, by, shortlisted, reason=""):
         "proposal_shortlisted" if shortlisted else "proposal_not_shortlisted",
         {
             "reason": reason,
-            "deadline": format_deadline(proposal.call.deadline, proposal.call),
-            "notice": (_("%(title)s was shortlisted.") if shortlisted else _("%(title)s was not shortlisted."))
-            % {"title": proposal.title},
+            "deadline": proposal.call.deadline,
         },
+        notice=gettext_lazy("%(title)s was shortlisted.")
+        if shortlisted
+        else gettext_lazy("%(title)s was not shortlisted."),
     )
     return proposal
 
@@ -801,9 +798,9 @@ def _send_reminder(proposal, stage, days_before, deadline):
                 "proposal_deadline_reminder",
                 {
                     "days_before": days_before,
-                    "deadline": format_deadline(deadline, proposal.call),
-                    "notice": _("%(title)s is not submitted yet; the deadline is near.") % {"title": proposal.title},
+                    "deadline": deadline,
                 },
+                notice=gettext_lazy("%(title)s is not submitted yet; the deadline is near."),
             )
     except IntegrityError:
         return 0

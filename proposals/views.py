@@ -232,7 +232,6 @@ def proposal_submit(request, pk):
         "proposal": proposal,
         "problems": problems,
         "resources": _resource_rows(proposal),
-        "deadline": services.format_deadline(proposal.deadline, proposal.call) if proposal.deadline else "",
     }
     return render(request, "proposals/proposal_submit.html", context)
 
@@ -492,6 +491,7 @@ def call_transition(request, pk, action):
 SUBMISSION_COLUMNS = [
     ("reference", _("Reference")),
     ("title", _("Title")),
+    ("title_native", _("Title in own language")),
     ("organisation", _("Lead organisation")),
     ("country", _("Country")),
     ("kind", _("Kind")),
@@ -515,6 +515,7 @@ def submission_row(proposal):
     return [
         proposal.reference,
         proposal.title,
+        proposal.title_native,
         proposal.organisation.name,
         proposal.organisation.country.code,
         proposal.organisation.get_kind_display(),

@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
+from portal.middleware import new_account_language
+
 from .models import User
 
 
@@ -30,4 +32,10 @@ class UserAdmin(DjangoUserAdmin):
         ),
         (_("Dates"), {"fields": ["last_login", "date_joined"]}),
     ]
-    add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "full_name", "password1", "password2"]})]
+    add_fieldsets = [
+        (None, {"classes": ["wide"], "fields": ["email", "full_name", "language", "password1", "password2"]})
+    ]
+
+    def get_changeform_initial_data(self, request):
+        # A new account starts in the language the administrator is using, unless they choose another.
+        return {"language": new_account_language(), **super().get_changeform_initial_data(request)}

@@ -6,13 +6,25 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework.authentication import TokenAuthentication
 from rest_framework.exceptions import AuthenticationFailed
 
+from portal.middleware import use_language
+
 
 def token_expires_at(token):
     return token.created + timedelta(hours=settings.API_TOKEN_LIFETIME_HOURS)
 
 
 class ExpiringTokenAuthentication(TokenAuthentication):
-    """DRF's token, ending API_TOKEN_LIFETIME_HOURS after it was issued, as a sign-in does."""
+    """DRF's token, ending API_TOKEN_LIFETIME_HOURS after it was issued, as a sign-in does.
+
+    Its owner is answered in their saved language, as a signed-in person is on the pages (the middleware cannot:
+    DRF knows the token's owner only once the view runs).
+    """
+
+    def authenticate(self, request):
+        authenticated = super().authenticate(request)
+        if authenticated is not None:
+            use_language(request._request, authenticated[0])
+        return authenticated
 
     def authenticate_credentials(self, key):
         user, token = super().authenticate_credentials(key)

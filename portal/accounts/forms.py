@@ -11,9 +11,8 @@ User = get_user_model()
 
 
 class EmailAuthenticationForm(AuthenticationForm):
-    username = forms.EmailField(
-        label=_("Email"), widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"})
-    )
+    # No autofocus: the page's first Tab must reach "Skip to content", and a screen reader starts at the top.
+    username = forms.EmailField(label=_("Email"), widget=forms.EmailInput(attrs={"autocomplete": "email"}))
 
 
 class OutboxPasswordResetForm(PasswordResetForm):

@@ -1,3 +1,5 @@
+import contextlib
+
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -5,10 +7,13 @@ from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
+from django.views import i18n
 from django_ratelimit.decorators import ratelimit
 
+from portal.errors import DomainError
 from portal.views import rate_limit
 
+from . import services
 from .forms import EmailAuthenticationForm, OutboxPasswordResetForm, ProfileForm
 
 
@@ -49,3 +54,13 @@ def profile(request):
         messages.success(request, _("Your profile has been saved."))
         return redirect("accounts:profile")
     return render(request, "accounts/profile.html", {"form": form})
+
+
+def set_language(request):
+    """The language switcher (a plain form, no script needed): Django's set_language, which sets the cookie and
+    follows a safe `next`; a signed-in person's choice is saved to their account as well."""
+    if request.method == "POST" and request.user.is_authenticated:
+        # An unknown language changes nothing, as in Django's view.
+        with contextlib.suppress(DomainError):
+            services.save_language(user=request.user, language=request.POST.get("language", ""))
+    return i18n.set_language(request)

@@ -11,6 +11,8 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
+from portal import formatting
+
 # Okabe–Ito colours, told apart by people with the common colour-vision deficiencies.
 PALETTE = ("#0072b2", "#e69f00", "#009e73", "#cc79a7", "#56b4e9", "#d55e00", "#f0e442", "#000000")
 WIDTH = 640
@@ -46,9 +48,9 @@ def _number(value):
 
 
 def format_value(value, unit=""):
-    """A figure as shown on a chart: whole numbers plainly, others with one decimal."""
+    """A figure as shown on a chart, in the language's notation: whole numbers plainly, others with one decimal."""
     number = _number(value)
-    text = f"{number:,.0f}" if number == int(number) else f"{number:,.1f}"
+    text = formatting.number(number, 0 if number == int(number) else 1)
     if not unit:
         return text
     return f"{text}%" if unit == "%" else f"{text} {unit}"

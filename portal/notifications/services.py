@@ -22,13 +22,16 @@ def _backoff(attempts):
 
 
 def queue_email(*, to, template, context, language=None, recipient=None):
-    """Render an email in the recipient's language and write it to the outbox.
+    """Render an email in the recipient's language and time zone and write it to the outbox.
 
+    Pass `recipient` whenever the address is a person's with an account: the email then follows their saved
+    language and time zone; otherwise it is in `language` (or the default) and times are in UTC.
     Call inside the service's transaction: it is delivered only if that transaction commits.
     """
     language = language or (recipient.language if recipient else None) or settings.LANGUAGE_CODE
+    zone = recipient.time_zone if recipient and recipient.time_zone else None
     context = {"site_name": settings.SITE_NAME, "base_url": current_base_url(), **context}
-    with translation.override(language):
+    with translation.override(language), timezone.override(zone):
         subject = " ".join(render_to_string(f"emails/{template}.subject.txt", context).split())
         body_text = render_to_string(f"emails/{template}.txt", context)
         body_html = render_to_string(f"emails/{template}.html", context)
@@ -46,9 +49,14 @@ def queue_email(*, to, template, context, language=None, recipient=None):
     return email
 
 
-def notify(*, user, message, link=""):
-    """Add a message to a person's in-portal notification list."""
-    return Notification.objects.create(user=user, message=str(message)[:500], link=link)
+def notify(*, user, message, params=None, link=""):
+    """Add a message to a person's in-portal notification list, written in that person's language.
+
+    `message` is a lazily translated text (`gettext_lazy`) with `%(name)s` placeholders filled from `params`.
+    """
+    with translation.override(user.language or settings.LANGUAGE_CODE):
+        text = str(message) % params if params else str(message)
+    return Notification.objects.create(user=user, message=text[:500], link=link)
 
 
 def enqueue_delivery(email_id):

@@ -81,6 +81,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "portal.notifications.context_processors.unread_notifications",
             ],
+            "libraries": {"portal": "portal.templatetags.portal"},
         },
     },
 ]
@@ -133,6 +134,8 @@ AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("zh-hans", "简体中文"), ("ru", "Русский")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Django's formats for each language, with the portal's few differences (portal/formats/).
+FORMAT_MODULE_PATH = ["portal.formats"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
@@ -229,7 +232,9 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": (
         "Partner organisations, registrations and invitations of the International Lunar Research "
         "Station programme. Authenticate with a session or with `Authorization: Token <key>` "
-        "obtained from `POST /api/v1/auth/token/`."
+        "obtained from `POST /api/v1/auth/token/`. Messages are in the signed-in person's saved language "
+        "(English, `zh-hans` or `ru`), otherwise in the one `Accept-Language` asks for; data (times in ISO 8601, "
+        "numbers) is written the same way in every language."
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,

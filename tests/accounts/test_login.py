@@ -150,11 +150,11 @@ def test_times_are_shown_in_the_time_zone_chosen_in_the_profile(client, partner_
     notification = Notification.objects.create(user=partner_member, message="Call opened")
     Notification.objects.filter(pk=notification.pk).update(created_at=datetime(2026, 3, 1, 12, 0, tzinfo=UTC))
     client.force_login(partner_member)
-    assert "March 1, 2026, noon UTC" in client.get(reverse("notifications:list")).content.decode()
+    assert "1 March 2026, 12:00 UTC" in client.get(reverse("notifications:list")).content.decode()
 
     client.post(
         reverse("accounts:profile"),
         {"full_name": "Mpho Member", "position": "", "language": "en", "time_zone": "Asia/Shanghai"},
     )
 
-    assert "March 1, 2026, 8 p.m. CST" in client.get(reverse("notifications:list")).content.decode()
+    assert "1 March 2026, 20:00 CST (Asia/Shanghai)" in client.get(reverse("notifications:list")).content.decode()

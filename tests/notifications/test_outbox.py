@@ -232,6 +232,22 @@ def test_unread_count_shows_in_the_navigation_until_all_are_marked_read(client, 
     assert Notification.objects.filter(user=partner_admin, read_at__isnull=True).count() == 1
 
 
+def test_unread_count_is_a_number_for_plural_forms_in_russian(client, partner_member, settings):
+    """Russian plural rules take the count modulo 10 and 100; the lazily read count has to allow that."""
+    for message in ("Decision published", "You were invited to review"):
+        services.notify(user=partner_member, message=message)
+    partner_member.language = "ru"
+    partner_member.save(update_fields=["language"])
+    client.force_login(partner_member)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "ru"
+
+    response = client.get(reverse("accounts:home"))
+
+    assert response.status_code == 200
+    assert response.headers["Content-Language"] == "ru"
+    assert _badge(response.content.decode()) == "2"
+
+
 def test_marking_read_needs_a_post(client, partner_member):
     services.notify(user=partner_member, message="Decision published")
     client.force_login(partner_member)

@@ -15,6 +15,7 @@ from django.db import connection
 from django.utils import timezone
 
 from portal.errors import TransitionNotAllowed
+from portal.formatting import when
 from portal.notifications.models import OutboundEmail
 from proposals import services
 from proposals.models import Call, Proposal, ProposalVersion
@@ -34,7 +35,7 @@ def test_submissions_straddling_the_deadline_are_each_wholly_in_or_cleanly_refus
     deadline = timezone.now() + timedelta(seconds=1.5)
     start = time.monotonic()
     Call.objects.filter(pk=call.pk).update(deadline=deadline)
-    named_deadline = services.format_deadline(deadline, call)
+    named_deadline = when(deadline, call.time_zone)
 
     outcomes = defaultdict(list)  # proposal id → [("in", version) | ("refused", message)]
     errors = []

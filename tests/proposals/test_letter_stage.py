@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from portal.audit.models import AuditEvent
 from portal.errors import NotAllowed, TransitionNotAllowed
+from portal.formatting import when
 from proposals import services
 from proposals.models import Proposal
 from tests.factories import CallFactory, TeamMemberFactory
@@ -177,7 +178,7 @@ def test_after_the_letter_deadline_new_proposals_are_refused(client, api_as, let
 
 
 def test_after_the_letter_deadline_an_unsubmitted_letter_cannot_be_submitted(letter, pi, letter_call):
-    named = services.format_deadline(pass_letter_deadline(letter_call), letter_call)
+    named = when(pass_letter_deadline(letter_call), letter_call.time_zone)
     with pytest.raises(TransitionNotAllowed) as refusal:
         services.submit_proposal(proposal=letter, by=pi)
     assert named in refusal.value.message

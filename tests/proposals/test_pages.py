@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from partners.services import suspend_organisation
+from portal.formatting import when
 from proposals import services
 from proposals.models import Call, Proposal, TeamMember
 from tests.factories import CallFactory, MissionFactory, OrganisationFactory, ProposalFactory, UserFactory
@@ -147,7 +148,7 @@ def test_after_the_deadline_the_editor_refuses_to_save_and_names_the_deadline(cl
     call.refresh_from_db()
     response = client.post(reverse("proposals:proposal_edit", args=[proposal.pk]), data)
     assert response.status_code == 200
-    assert services.format_deadline(call.deadline, call) in response.content.decode()
+    assert when(call.deadline, call.time_zone) in response.content.decode()
     assert 'value="Too late"' in response.content.decode()
     assert Proposal.objects.get(pk=proposal.pk).title == "Regolith dust analyser"
 
@@ -390,6 +391,7 @@ def test_the_submissions_export_is_a_csv_of_the_filtered_rows(client, programme_
     assert header == [
         "Reference",
         "Title",
+        "Title in own language",
         "Lead organisation",
         "Country",
         "Kind",
@@ -412,6 +414,7 @@ def test_the_submissions_export_is_a_csv_of_the_filtered_rows(client, programme_
         [
             submissions.reference,
             "Cairo spectrometer",
+            "",
             "Cairo Space Agency",
             "EG",
             "Space agency",

@@ -287,6 +287,7 @@ COLUMNS = [
     "Rank",
     "Reference",
     "Title",
+    "Title in own language",
     "Lead organisation",
     "Country",
     "Reviews",
@@ -310,12 +311,38 @@ def test_the_csv_export_has_the_columns_and_rows_in_ranking_order(client, ranked
     assert header == COLUMNS
     b, a = ranked["B"], ranked["A"]
     assert rows[:2] == [
-        ["1", b.reference, "Lunar seismometer", b.organisation.name, "ZA", "2", "3.7", "0.46", "0.6", "", "Selected"],
-        ["2", a.reference, "Regolith dust analyser", "South Lunar Institute", "ZA", "2", "3.6", "0.84", "1.2", "", ""],
+        [
+            "1",
+            b.reference,
+            "Lunar seismometer",
+            "",
+            b.organisation.name,
+            "ZA",
+            "2",
+            "3.7",
+            "0.46",
+            "0.6",
+            "",
+            "Selected",
+        ],
+        [
+            "2",
+            a.reference,
+            "Regolith dust analyser",
+            "",
+            "South Lunar Institute",
+            "ZA",
+            "2",
+            "3.6",
+            "0.84",
+            "1.2",
+            "",
+            "",
+        ],
     ]
     assert rows[2][2] == "'" + FORMULA, "a title that looks like a formula is kept as text"
-    assert rows[2][9] == "yes"
-    assert rows[3][5:9] == ["0", "", "", "0.0"]
+    assert rows[2][10] == "yes"
+    assert rows[3][6:10] == ["0", "", "", "0.0"]
 
 
 def test_the_excel_export_has_the_same_content_and_no_formula(client, ranked, review_call, programme_admin):
@@ -334,8 +361,8 @@ def test_the_excel_export_has_the_same_content_and_no_formula(client, ranked, re
         "'" + FORMULA,
         "Unreviewed magnetometer",
     ]
-    first = (1, ranked["A"].reference, "Regolith dust analyser", "South Lunar Institute", "ZA", 2, 3.6, 0.84, 1.2)
-    assert rows[0][:9] == first
+    first = (1, ranked["A"].reference, "Regolith dust analyser", None, "South Lunar Institute", "ZA", 2, 3.6, 0.84, 1.2)
+    assert rows[0][:10] == first
     assert "f" not in {cell.data_type for row in sheet.iter_rows() for cell in row}, "no cell is a formula"
 
 
@@ -380,7 +407,7 @@ def test_the_manifest_adds_up_the_selected_payloads_against_the_budget(client, r
     client.force_login(programme_admin)
     page = text(client.get(reverse("proposals:call_ranking", args=[review_call.pk])))
     assert '<th scope="row">Lander</th><td>2</td>' in page
-    assert "Mass: 8 / 30 kg<br>Average power: 40 / 120 W<br>Data volume: 200 / 2000 MB/day" in page
+    assert "Mass: 8 / 30 kg<br>Average power: 40 / 120 W<br>Data volume: 200 / 2,000 MB/day" in page
     assert "over budget" not in page
 
 

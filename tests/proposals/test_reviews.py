@@ -9,9 +9,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from portal.errors import TransitionNotAllowed
+from portal.formatting import when
 from proposals import review_services
 from proposals.models import Call, Proposal, Review, ReviewAssignment, ReviewReminder
-from proposals.services import format_deadline
 from tests.factories import ReviewFactory
 from tests.helpers import last_email_to, links_in, path_of
 from tests.proposals.review_support import accepted, audit_rows, new_reviewer, submitted_proposal, text
@@ -136,7 +136,7 @@ def test_no_change_after_the_review_deadline_and_the_message_names_it(client, as
     review_call.refresh_from_db()
     client.force_login(reviewer)
     response = client.post(_review_url(assignment), {**COMPLETE, "submit": ""})
-    deadline = format_deadline(review_call.review_deadline, review_call)
+    deadline = when(review_call.review_deadline, review_call.time_zone)
     assert f"The review deadline ({deadline}) has passed." in text(response)
     assert "(Asia/Shanghai)" in deadline
     assert COMPLETE["strengths"] in text(response), "what was typed is kept"
@@ -239,7 +239,7 @@ def test_reminders_go_three_days_and_one_day_before_to_open_reviews_each_once(
     assert _recipients() == ["otto.other@reviewers.example.org", "rita@reviewers.example.org"]
     reminder = last_email_to(reviewer.email)
     assert reminder.subject == "Reviews for Chang'e-8 international payloads are due in 3 days"
-    assert format_deadline(deadline, review_call) in reminder.body
+    assert when(deadline) in reminder.body, "in the reviewer's own zone"
     [link] = [link for link in links_in(reminder) if "/reviews/" in link]
     client.force_login(reviewer)
     assert "Lunar seismometer" in text(client.get(path_of(link)))

@@ -11,6 +11,7 @@ from django.urls import reverse
 from partners.services import suspend_organisation
 from portal.audit.models import AuditEvent
 from portal.errors import NotAllowed, TransitionNotAllowed
+from portal.formatting import when
 from proposals import services
 from proposals.models import Proposal, ProposalVersion
 from tests.factories import TeamMemberFactory
@@ -174,7 +175,7 @@ def test_version_history_shows_a_readable_diff_between_versions(client, proposal
 
 def test_after_the_deadline_nothing_can_be_submitted_edited_or_withdrawn(proposal, pi, call):
     deadline = pass_deadline(call)
-    named = services.format_deadline(deadline, call)
+    named = when(deadline, call.time_zone)
     assert "Asia/Shanghai" in named
 
     with pytest.raises(TransitionNotAllowed) as refusal:
@@ -191,13 +192,13 @@ def test_after_the_deadline_a_submitted_proposal_cannot_be_withdrawn(proposal, p
     deadline = pass_deadline(call)
     with pytest.raises(TransitionNotAllowed) as refusal:
         services.withdraw_proposal(proposal=proposal, by=pi)
-    assert services.format_deadline(deadline, call) in refusal.value.message
+    assert when(deadline, call.time_zone) in refusal.value.message
     assert Proposal.objects.get(pk=proposal.pk).status == Proposal.Status.SUBMITTED
 
 
 def test_api_answers_409_naming_the_deadline_after_it_passed(api_as, proposal, pi, call):
     client = api_as(pi)
-    named = services.format_deadline(pass_deadline(call), call)
+    named = when(pass_deadline(call), call.time_zone)
 
     submit = client.post(f"/api/v1/proposals/{proposal.pk}/submit/")
     assert submit.status_code == 409
@@ -212,7 +213,7 @@ def test_api_answers_409_naming_the_deadline_after_it_passed(api_as, proposal, p
 
 
 def test_submit_page_after_the_deadline_says_which_deadline_passed(client, proposal, pi, call):
-    named = services.format_deadline(pass_deadline(call), call)
+    named = when(pass_deadline(call), call.time_zone)
     client.force_login(pi)
     response = client.post(reverse("proposals:proposal_submit", args=[proposal.pk]), follow=True)
     assert named in response.content.decode()
@@ -281,7 +282,7 @@ BUDGET_BREACHES = [
     (
         {"data_mb_per_day": "2500"},
         "data_mb_per_day",
-        "Data volume 2500 MB/day exceeds the lander's total of 2000 MB/day.",
+        "Data volume 2,500 MB/day exceeds the lander's total of 2,000 MB/day.",
     ),
     (
         {"min_operating_temp_c": "-200"},

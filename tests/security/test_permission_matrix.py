@@ -44,7 +44,8 @@ OUTCOMES = {"ok", "login", "denied", "hidden", "invalid", "n/a"}
 SKIPPED = {
     "admin/…": "Django's admin screens behind /admin/ (login, model pages, the catch-all) share the staff-only "
     "gate of /admin/ itself, which is in the table; the gate is Django's, not the portal's",
-    "set_language": "django.views.i18n.set_language stores a language choice for anyone and reads no object",
+    "set_language": "the language switcher stores a choice for anyone (and on the account of whoever is signed in) "
+    "and reads no object",
     "static/media": "django.conf.urls.static serves files only with DEBUG on, never in a deployed portal",
     "bench_hello": "routed only with BENCH_HELLO on, for the load benchmark: a bare 'hello' that reads nothing",
 }
