@@ -16,6 +16,8 @@ import pytest
 from django.db import connections
 from django.urls import Resolver404, resolve
 
+from .screens import build_screens_world
+
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -303,3 +305,9 @@ def pytest_terminal_summary(terminalreporter):
         mark = "  <- heaviest" if name == heaviest else ""
         line = f"{name:<{width}}  {requests:>8}  {size / 1024:>8.1f}  {weight_budget_kb(name):>8}{mark}"
         terminalreporter.write_line(line)
+
+
+@pytest.fixture
+def world(transactional_db):
+    """Every role's screens: the permission matrix's world with an open call and a draft (see screens.py)."""
+    return build_screens_world()

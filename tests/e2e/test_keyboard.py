@@ -1,6 +1,7 @@
 """The portal with the keyboard alone: "Skip to content" comes first and leads into the page, whatever has the
-focus is visibly ringed, and the join form, the sign-in form and the proposal editor are filled in and sent with
-Tab, Shift+Tab, typing, Space, Enter and the arrow keys. Elements are located only to ask whether they have the
+focus is visibly ringed, Tab reaches every control of every form on every screen of each role, and the join form,
+the sign-in form and the proposal editor are filled in and sent with Tab, Shift+Tab, typing, Space, Enter and the
+arrow keys. Elements are located only to ask whether they have the
 focus; nothing is clicked."""
 
 import pytest
@@ -11,6 +12,8 @@ from playwright.sync_api import expect
 from partners.models import Registration
 from proposals.models import Proposal
 from tests.factories import PASSWORD, CallFactory, MembershipFactory, ProposalFactory, UserFactory
+
+from .screens import page_as, screens_of
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -220,3 +223,45 @@ def test_a_partner_edits_and_saves_a_proposal_with_the_keyboard_alone(browser_pa
     assert draft.abstract == "Listens to moonquakes for ten years."
     assert draft.cooperation_level == "subsystem"
     assert "engineering" in draft.areas
+
+
+# Every visible control of every form on the page, numbered; a group of radio buttons counts as one control.
+NUMBER_CONTROLS = """() => {
+  const controls = [...document.querySelectorAll("form input, form select, form textarea, form button")]
+    .filter((control) => control.type !== "hidden" && !control.disabled && control.getClientRects().length > 0);
+  const seenGroups = new Set();
+  const named = [];
+  controls.forEach((control, index) => {
+    const group = control.type === "radio" ? `${control.form ? control.form.action : ""} ${control.name}` : null;
+    control.dataset.keyboardControl = group && seenGroups.has(group) ? [...seenGroups].indexOf(group) : index;
+    if (group && !seenGroups.has(group)) seenGroups.add(group);
+    named.push({index: control.dataset.keyboardControl, html: control.outerHTML.slice(0, 100)});
+  });
+  return named;
+}"""
+FOCUSED_CONTROL = (
+    "() => [document.activeElement.dataset.keyboardControl ?? null, document.activeElement.matches('a.skip')]"
+)
+
+
+def unreachable_controls(page, *, limit=600):
+    """The form controls of the page that Tab, pressed from the top until it comes round again, never reaches."""
+    controls = {control["index"]: control["html"] for control in page.evaluate(NUMBER_CONTROLS)}
+    reached = set()
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        index, back_at_top = page.evaluate(FOCUSED_CONTROL)
+        if back_at_top and reached:
+            break
+        reached.add(index)
+    return [f"{page.url}: {html}" for index, html in controls.items() if index not in reached]
+
+
+@pytest.mark.parametrize("role", ["anonymous", "partner_member", "partner_admin", "reviewer", "programme_admin"])
+def test_every_form_control_on_every_screen_is_reached_with_tab(new_browser_page, live_server, world, role):
+    page = page_as(new_browser_page, live_server.url, world.users[role], "en")
+    problems = []
+    for url in screens_of(world, role):
+        page.goto(live_server.url + url)
+        problems += unreachable_controls(page)
+    assert not problems, "\n".join(problems)
