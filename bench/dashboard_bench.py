@@ -17,6 +17,7 @@ import statistics
 import sys
 import tempfile
 import time
+from datetime import date
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -52,7 +53,7 @@ RESULTS = ROOT / "bench" / "RESULTS.md"
 SECTION = "## Dashboard, public page and exports"
 START, END = "<!-- dashboard:start -->", "<!-- dashboard:end -->"
 RUNS = 7
-DATE = "2026-11-25"
+DATE = date.today().isoformat()
 
 
 def timed(action, runs=RUNS, *, cold=False):

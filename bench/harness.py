@@ -17,12 +17,13 @@ import sys
 import tempfile
 import time
 from contextlib import contextmanager
+from datetime import date
 from pathlib import Path
 from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "RESULTS.md"
-DATE = "2026-11-25"
+DATE = date.today().isoformat()
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/ilrs_bench_dashboard"
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
 HOST = "127.0.0.1"
