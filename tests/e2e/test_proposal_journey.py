@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 from proposals.models import PlatformKind, Proposal, ProposalVersion
 from tests.factories import CallFactory, MembershipFactory, OrganisationFactory
 
-from .steps import email_to, expect_language, expect_message, expect_portal_home, label, sign_in, text
+from .steps import DRAFT_FIELDS, email_to, expect_language, expect_message, expect_portal_home, label, sign_in, text
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -49,21 +49,7 @@ def test_team_writes_a_proposal_fixes_what_the_check_finds_and_submits_with_a_re
     page.select_option("#id_cooperation_mode", "in_kind")
     page.check("input[name=areas][value=payloads]")
     page.select_option("#id_platform", str(lander.pk))
-    for field, value in {
-        "mass_kg": "12.5",
-        "average_power_w": "20",
-        "peak_power_w": "30",
-        "length_mm": "200",
-        "width_mm": "100",
-        "height_mm": "100",
-        "data_mb_per_day": "50",
-        "min_operating_temp_c": "-150",
-        "max_operating_temp_c": "60",
-        "trl_now": "6",
-        "trl_delivery": "8",
-        "science_objectives": "Interior structure of the Moon.",
-        "schedule": "Delivery in 2027.",
-    }.items():
+    for field, value in {"mass_kg": "12.5", **DRAFT_FIELDS}.items():
         page.fill(f"#id_{field}", value)
     page.fill("#id_team-0-email", colleague.email)
     page.click("button[name=continue]")
