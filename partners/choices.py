@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django_countries import countries
 
 
 class OrganisationKind(models.TextChoices):
@@ -35,3 +36,9 @@ def labels(choices, values):
     """Human labels for a list of stored choice values, in the choices' order."""
     chosen = set(values or [])
     return [label for value, label in choices.choices if value in chosen]
+
+
+def country_choices():
+    """Every country as (code, name) in the active language; a callable, so that a form made at import time
+    still names the countries in each reader's language."""
+    return list(countries)

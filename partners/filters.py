@@ -1,15 +1,14 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
-from django_countries import countries
 
-from .choices import OrganisationKind
+from .choices import OrganisationKind, country_choices
 from .models import Organisation, Registration
 
 
 class _ProfileFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="filter_search")
     kind = django_filters.ChoiceFilter(label=_("Kind"), choices=OrganisationKind.choices)
-    country = django_filters.ChoiceFilter(label=_("Country"), choices=list(countries))
+    country = django_filters.ChoiceFilter(label=_("Country"), choices=country_choices)
 
     search_fields = ()
 

@@ -1,8 +1,7 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
-from django_countries import countries
 
-from partners.choices import OrganisationKind
+from partners.choices import OrganisationKind, country_choices
 
 from .models import Call, Proposal
 
@@ -13,7 +12,7 @@ class SubmissionFilter(django_filters.FilterSet):
     stage = django_filters.ChoiceFilter(label=_("Stage"), choices=Proposal.Stage.choices)
     status = django_filters.ChoiceFilter(label=_("Status"), choices=Proposal.Status.choices)
     country = django_filters.ChoiceFilter(
-        label=_("Country"), field_name="organisation__country", choices=list(countries)
+        label=_("Country"), field_name="organisation__country", choices=country_choices
     )
     kind = django_filters.ChoiceFilter(
         label=_("Kind of organisation"), field_name="organisation__kind", choices=OrganisationKind.choices

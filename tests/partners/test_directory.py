@@ -1,6 +1,7 @@
 """The public directory of participating organisations: public facts only, filters and pages."""
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 
 from partners import services
@@ -97,3 +98,12 @@ def test_the_directory_lists_organisations_not_people(client, organisation):
     content = page_text(client.get(DIRECTORY))
     assert "South Lunar Institute" in content
     assert person.email not in content and "Thandiwe Hidden" not in content
+
+
+@pytest.mark.parametrize(("language", "egypt"), [("en", "Egypt"), ("ru", "Египет"), ("zh-hans", "埃及")])
+def test_the_country_filter_names_countries_in_the_readers_language(client, db, language, egypt):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+
+    page = client.get(reverse("partners:directory")).content.decode()
+
+    assert f'<option value="EG">{egypt}</option>' in page
