@@ -3,6 +3,7 @@ import contextlib
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils.decorators import method_decorator
@@ -38,6 +39,13 @@ class PasswordResetView(auth_views.PasswordResetView):
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     template_name = "accounts/password_reset_confirm.html"
     success_url = reverse_lazy("accounts:password_reset_complete")
+
+    def form_valid(self, form):
+        first = not self.user.has_usable_password()
+        with transaction.atomic():
+            response = super().form_valid(form)
+            services.record_password_change(user=self.user, first=first)
+        return response
 
 
 @login_required

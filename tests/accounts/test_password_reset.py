@@ -3,8 +3,12 @@
 import pytest
 from django.core import mail
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext
 from rest_framework.authtoken.models import Token
 
+from partners.services import set_password_url
+from portal.audit.models import AuditEvent
 from portal.notifications.models import OutboundEmail
 from tests.factories import PASSWORD, UserFactory
 from tests.helpers import last_email_to, links_in, path_of, sign_in
@@ -140,3 +144,39 @@ def test_a_new_password_ends_the_api_token(client, api_client, partner_member, a
     assert _choose(client, _set_password_form(client, partner_member.email), NEW_PASSWORD).status_code == 302
 
     assert api_client.get("/api/v1/me/").status_code == 401
+
+
+def test_the_owner_is_told_of_a_changed_password_in_their_language(
+    client, partner_member, ask_for_reset, django_capture_on_commit_callbacks
+):
+    partner_member.language, partner_member.time_zone = "ru", "Europe/Moscow"
+    partner_member.save()
+    ask_for_reset(partner_member.email)
+    form_url = _set_password_form(client, partner_member.email)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        _choose(client, form_url, NEW_PASSWORD)
+
+    notice = last_email_to(partner_member.email)
+    with translation.override("ru"):
+        assert notice.subject == gettext("Your password for the ILRS Partner Portal was changed")
+        assert gettext("Choose a new password") in notice.alternatives[0][0]
+    assert notice.subject != "Your password for the ILRS Partner Portal was changed"
+    assert "(Europe/Moscow)" in notice.body
+    assert "http://testserver" + reverse("accounts:password_reset") in links_in(notice)
+    event = AuditEvent.objects.get(action="account.password_changed")
+    assert (event.actor, event.object_id) == (partner_member, str(partner_member.pk))
+
+
+def test_choosing_a_first_password_is_recorded_but_not_announced(client, db, django_capture_on_commit_callbacks):
+    newcomer = UserFactory(email="new@south-lunar.example.org")
+    newcomer.set_unusable_password()
+    newcomer.save()
+    form_page = client.get(path_of(set_password_url(newcomer)), follow=True)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = _choose(client, form_page.redirect_chain[-1][0], NEW_PASSWORD)
+
+    assert response.url == reverse("accounts:password_reset_complete")
+    assert not [message for message in mail.outbox if "new@south-lunar.example.org" in message.to]
+    assert AuditEvent.objects.get(action="account.password_set").actor == newcomer
