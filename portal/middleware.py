@@ -1,10 +1,14 @@
 """Per-request context that services use without being handed the request."""
 
+import logging
 from contextvars import ContextVar
 
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY
 from django.utils import timezone, translation
+
+access_log = logging.getLogger("portal.access")
+REFUSALS = {401, 403, 404, 405, 409, 429}
 
 _base_url: ContextVar[str | None] = ContextVar("base_url", default=None)
 _client_ip: ContextVar[str | None] = ContextVar("client_ip", default=None)
@@ -84,7 +88,26 @@ class RequestContextMiddleware:
             _base_url.reset(base_token)
             _client_ip.reset(ip_token)
         self._keep_language_cookie(request, response)
+        self._log_refusal(request, response)
         return response
+
+    @staticmethod
+    def _log_refusal(request, response):
+        # Every refused request, for whoever investigates later: who (the account, or the address alone), what,
+        # and how it was answered. A forbidden object answers 404 like a missing one, so 404s are kept too. The
+        # query string is left out: it is not needed and could carry what should not be logged.
+        if response.status_code not in REFUSALS:
+            return
+        user = getattr(request, "user", None)
+        who = f"user {user.pk}" if user is not None and user.is_authenticated else "anonymous"
+        access_log.warning(
+            "refused %s %s %s: %s from %s",
+            request.method,
+            request.path,
+            response.status_code,
+            who,
+            request.META.get("REMOTE_ADDR"),
+        )
 
     @staticmethod
     def _keep_language_cookie(request, response):

@@ -128,6 +128,9 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_USERNAME_CALLABLE = "portal.accounts.auth.axes_username"
 AXES_RESET_ON_SUCCESS = True
+# Every failed sign-in is kept (who was tried, from where, with which client), beyond the counters the lock-out
+# forgets on success; successful ones are in axes' access log.
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
 AXES_LOCKOUT_CALLABLE = "portal.accounts.auth.lockout_response"
 AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
 

@@ -3,6 +3,7 @@
 from datetime import UTC, datetime
 
 import pytest
+from axes.models import AccessFailureLog, AccessLog
 from django.urls import reverse
 
 from portal.notifications.models import Notification
@@ -158,3 +159,21 @@ def test_times_are_shown_in_the_time_zone_chosen_in_the_profile(client, partner_
     )
 
     assert "1 March 2026, 20:00 CST (Asia/Shanghai)" in client.get(reverse("notifications:list")).content.decode()
+
+
+def test_every_failed_sign_in_is_kept_with_who_from_where_and_never_the_password(client, api_client, partner_member):
+    client.post(LOGIN, {"username": partner_member.email, "password": "guess-one"}, REMOTE_ADDR="198.51.100.7")
+    api_client.post(
+        "/api/v1/auth/token/", {"email": partner_member.email, "password": "guess-two"}, REMOTE_ADDR="198.51.100.8"
+    )
+    client.post(LOGIN, {"username": partner_member.email, "password": PASSWORD}, REMOTE_ADDR="198.51.100.7")
+
+    failures = AccessFailureLog.objects.order_by("attempt_time")
+    assert [(f.username, f.ip_address, f.path_info) for f in failures] == [
+        (partner_member.email, "198.51.100.7", LOGIN),
+        (partner_member.email, "198.51.100.8", "/api/v1/auth/token/"),
+    ]
+    assert failures.count() == 2, "a later success keeps the record of the failures"
+    assert AccessLog.objects.get().username == partner_member.email
+    for row in (*failures, *AccessLog.objects.all()):
+        assert "guess" not in str(vars(row)) and PASSWORD not in str(vars(row))

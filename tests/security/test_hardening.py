@@ -1,6 +1,7 @@
 """Sessions, response headers and production settings, as SECURITY.md maps them to OWASP ASVS."""
 
 import importlib
+import logging
 import sys
 from datetime import timedelta
 
@@ -11,7 +12,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from tests.factories import PASSWORD, MembershipFactory
+from tests.factories import PASSWORD, MembershipFactory, ProposalFactory
 from tests.helpers import sign_in
 
 
@@ -72,6 +73,9 @@ def test_production_keeps_cookies_secure_and_passwords_slowly_hashed(monkeypatch
     assert hashers[0].rsplit(".", 1)[-1] in ("PBKDF2PasswordHasher", "Argon2PasswordHasher", "ScryptPasswordHasher")
     assert production.DEBUG is False
     assert production.SESSION_COOKIE_SECURE and production.CSRF_COOKIE_SECURE
+    assert production.SESSION_COOKIE_NAME == "__Host-sessionid"
+    assert getattr(production, "SESSION_COOKIE_DOMAIN", None) is None
+    assert getattr(production, "SESSION_COOKIE_PATH", "/") == "/"
     assert production.SESSION_COOKIE_HTTPONLY
     assert getattr(production, "SESSION_COOKIE_SAMESITE", global_settings.SESSION_COOKIE_SAMESITE) in ("Lax", "Strict")
     assert production.SECURE_SSL_REDIRECT
@@ -92,3 +96,35 @@ def test_a_sign_in_ends_after_twelve_hours_even_when_used(db, client):
     # Once that moment has passed, the session is over.
     Session.objects.filter(session_key=session.session_key).update(expire_date=timezone.now() - timedelta(seconds=1))
     assert client.get(reverse("accounts:home")).status_code == 302
+
+
+def test_refused_requests_are_logged_with_who_and_where_but_no_query_string(db, client, api_client, caplog):
+    other = ProposalFactory()
+    person = MembershipFactory().user
+    client.force_login(person)
+    api_client.force_authenticate(person)
+
+    with caplog.at_level(logging.WARNING, logger="portal.access"):
+        client.get(reverse("proposals:proposal_detail", args=[other.pk]) + "?token=secret-in-a-link")
+        api_client.get(f"/api/v1/proposals/{other.pk}/")
+        Client().get(reverse("accounts:home"))  # a redirect to sign in is not a refusal
+        Client().get("/api/v1/me/", REMOTE_ADDR="203.0.113.5")
+
+    lines = [record.getMessage() for record in caplog.records if record.name == "portal.access"]
+    assert lines == [
+        f"refused GET /proposals/{other.pk}/ 404: user {person.pk} from 127.0.0.1",
+        f"refused GET /api/v1/proposals/{other.pk}/ 404: user {person.pk} from 127.0.0.1",
+        "refused GET /api/v1/me/ 401: anonymous from 203.0.113.5",
+    ]
+    assert "secret-in-a-link" not in caplog.text
+
+
+def test_a_plain_http_stack_keeps_a_cookie_name_browsers_accept(monkeypatch):
+    monkeypatch.setenv("SECRET_KEY", "a-long-random-looking-value-only-for-reading-the-settings-module")
+    monkeypatch.setenv("ALLOWED_HOSTS", "localhost")
+    monkeypatch.setenv("SESSION_COOKIE_SECURE", "false")  # as docker-compose.yml on http://localhost
+    monkeypatch.delitem(sys.modules, "portal.settings.production", raising=False)
+
+    production = importlib.import_module("portal.settings.production")
+
+    assert production.SESSION_COOKIE_NAME == "sessionid"
