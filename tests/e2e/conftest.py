@@ -281,15 +281,20 @@ def pytest_runtest_call(item):
 
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item, call):
+    """A failed browser test leaves a screenshot of each page it had open in test-artifacts/."""
     outcome = yield
     report = outcome.get_result()
-    page = item.funcargs.get("browser_page")
-    if report.when == "call" and report.failed and page is not None:
-        ARTIFACTS.mkdir(exist_ok=True)
+    checks = item.funcargs.get("browser_checks")
+    if report.when != "call" or not report.failed or checks is None:
+        return
+    ARTIFACTS.mkdir(exist_ok=True)
+    pages = [page for page in checks.views if not page.is_closed()]
+    for number, page in enumerate(pages, start=1):
+        name = item.name if len(pages) == 1 else f"{item.name}-page{number}"
         try:
-            page.screenshot(path=str(ARTIFACTS / f"{item.name}.png"), full_page=True, timeout=5000)
+            page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True, timeout=5000)
         except Exception as error:  # a page that cannot be drawn must not hide the test's own failure
-            report.sections.append(("screenshot", f"no screenshot: {error}"))
+            report.sections.append(("screenshot", f"no screenshot of {page.url}: {error}"))
 
 
 def pytest_terminal_summary(terminalreporter):
