@@ -7,6 +7,7 @@ from rest_framework.response import Response
 
 from partners.api import IsProgrammeAdmin
 from portal.api import ERRORS
+from portal.response_cache import CachedReadsMixin
 
 from . import selectors, services
 from .filters import CallFilter, ProposalFilter
@@ -120,6 +121,7 @@ class CallViewSet(
     ),
 )
 class ProposalViewSet(
+    CachedReadsMixin,
     ProposalReviewActions,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
