@@ -82,13 +82,15 @@ def _free_port():
 
 
 @contextmanager
-def portal_server(*, workers):
-    """Serve the portal with gunicorn's sync workers (as the Dockerfile does); yields the port."""
+def portal_server(*, workers, settings=None):
+    """Serve the portal with gunicorn's sync workers (as the Dockerfile does), `settings` added to its
+    environment; yields the port."""
     port = _free_port()
     log = tempfile.NamedTemporaryFile(prefix="ilrs-bench-gunicorn-", suffix=".log", delete=False)  # noqa: SIM115
     command = [sys.executable, "-m", "gunicorn", "portal.wsgi:application", "--bind", f"{HOST}:{port}"]
     command += ["--workers", str(workers), "--log-level", "warning"]
-    server = subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)  # noqa: S603 (fixed command)
+    environment = {**os.environ, **(settings or {})}
+    server = subprocess.Popen(command, cwd=ROOT, env=environment, stdout=log, stderr=subprocess.STDOUT)  # noqa: S603
     try:
         _wait_until_ready(port, server, log.name)
         yield port

@@ -9,8 +9,8 @@ hand and no signal to miss. Someone who saves and reloads sees their change, bec
 before their next request read the snapshot. Any write anywhere starts every copy afresh, so copies pay off
 while people read, not while they write.
 
-Copies also end with the clock, which changes some answers without a write: FRESH_FOR seconds after they were
-made, and at the next deadline of any call (a call's stage and what may still be submitted change then).
+Copies also end with the clock, which changes some answers without a write: RESPONSE_CACHE_SECONDS (a minute)
+after they were made (0 keeps nothing), and at the next deadline of any call (a call's stage and what may still be submitted change then).
 
 Not kept: anything but a 200 to a GET; the API in any format but JSON (the browsable API carries forms); a page
 while messages wait to be shown (they belong to one answer); anything asked inside a transaction (its own
@@ -26,6 +26,7 @@ import math
 import time
 from functools import wraps
 
+from django.conf import settings
 from django.contrib.messages import get_messages
 from django.core.cache import cache
 from django.db import connection
@@ -35,7 +36,6 @@ from django.template.response import SimpleTemplateResponse
 from django.utils import timezone
 from django.utils.translation import get_language
 
-FRESH_FOR = 60
 CSRF_PLACEHOLDER = "csrf-token-placeholder-0c5d9e2f41b7"
 _PLACEHOLDER_BYTES = CSRF_PLACEHOLDER.encode()
 # Headers the portal's middleware adds to every answer, hit or miss; a copy keeps only the view's own.
@@ -97,7 +97,7 @@ def _put_token(request, response):
 
 def serve(request, build):
     """`build()`'s response, or the copy of it made since the database last changed."""
-    if not _cacheable(request):
+    if not settings.RESPONSE_CACHE_SECONDS or not _cacheable(request):
         return build()
     snapshot = database_snapshot()
     if snapshot is None:
@@ -117,7 +117,7 @@ def serve(request, build):
 
     def keep(response):
         if response.status_code == 200 and not response.streaming:
-            until = min(started + FRESH_FOR, next_deadline_after(started))
+            until = min(started + settings.RESPONSE_CACHE_SECONDS, next_deadline_after(started))
             if until > time.time():
                 headers = [(name, value) for name, value in response.items() if name.lower() not in _MIDDLEWARE_HEADERS]
                 entry = {"until": until, "headers": headers, "content": response.content}

@@ -201,6 +201,9 @@ CELERY_BEAT_SCHEDULE = {
 
 # An API token lasts as long as a sign-in; its owner can end it sooner, and a new password ends it.
 API_TOKEN_LIFETIME_HOURS = env.int("API_TOKEN_LIFETIME_HOURS", default=12)
+# Longest a repeated read is answered from a copy while nothing in the database changes (portal/response_cache.py);
+# 0 answers every request afresh.
+RESPONSE_CACHE_SECONDS = env.int("RESPONSE_CACHE_SECONDS", default=60)
 
 REST_FRAMEWORK = {
     # Token first: a request without valid credentials is answered 401 with `WWW-Authenticate: Token`, not 403.

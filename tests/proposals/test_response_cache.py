@@ -202,11 +202,12 @@ def test_a_copy_ends_at_the_next_deadline(pi, proposal, call, monkeypatch):
     assert after_queries == first_queries
 
 
-def test_a_copy_ends_after_a_minute_without_any_deadline(pi, proposal, monkeypatch):
+def test_a_copy_ends_after_a_minute_without_any_deadline(pi, proposal, monkeypatch, settings):
+    assert settings.RESPONSE_CACHE_SECONDS == 60
     client = api(pi)
     client.get("/api/v1/proposals/")
     started = response_cache.time.time()
-    monkeypatch.setattr(response_cache.time, "time", lambda: started + response_cache.FRESH_FOR + 1)
+    monkeypatch.setattr(response_cache.time, "time", lambda: started + 61)
     _after, after_queries = queries_of(client, "/api/v1/proposals/")
     assert after_queries > API_HIT_QUERIES
 
@@ -224,3 +225,11 @@ def test_a_new_colleague_sees_the_organisations_proposals_at_once(proposal, orga
     assert titles(client.get("/api/v1/proposals/")) == []
     Membership.objects.filter(user=newcomer).update(organisation=organisation)
     assert titles(client.get("/api/v1/proposals/")) == ["Regolith dust analyser"]
+
+
+def test_no_copies_are_kept_when_turned_off(pi, proposal, settings):
+    settings.RESPONSE_CACHE_SECONDS = 0
+    client = api(pi)
+    _first, first_queries = queries_of(client, "/api/v1/proposals/")
+    _again, again_queries = queries_of(client, "/api/v1/proposals/")
+    assert again_queries == first_queries > API_HIT_QUERIES
