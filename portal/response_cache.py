@@ -10,7 +10,8 @@ before their next request read the snapshot. Any write anywhere starts every cop
 while people read, not while they write.
 
 Copies also end with the clock, which changes some answers without a write: RESPONSE_CACHE_SECONDS (a minute)
-after they were made (0 keeps nothing), and at the next deadline of any call (a call's stage and what may still be submitted change then).
+after they were made (0 keeps nothing), and at the next deadline of any call (a call's stage and what may
+still be submitted change then). An unreachable cache only means every answer is made afresh.
 
 Not kept: anything but a 200 to a GET; the API in any format but JSON (the browsable API carries forms); a page
 while messages wait to be shown (they belong to one answer); anything asked inside a transaction (its own
@@ -22,6 +23,7 @@ answer, first or repeated, gets the requester's own token put in its place.
 """
 
 import hashlib
+import logging
 import math
 import time
 from functools import wraps
@@ -36,6 +38,7 @@ from django.template.response import SimpleTemplateResponse
 from django.utils import timezone
 from django.utils.translation import get_language
 
+logger = logging.getLogger(__name__)
 CSRF_PLACEHOLDER = "csrf-token-placeholder-0c5d9e2f41b7"
 _PLACEHOLDER_BYTES = CSRF_PLACEHOLDER.encode()
 # Headers the portal's middleware adds to every answer, hit or miss; a copy keeps only the view's own.
@@ -89,6 +92,21 @@ def _django_request(request):
     return getattr(request, "_request", request)
 
 
+def _cache_get(key):
+    try:
+        return cache.get(key)
+    except Exception:  # noqa: BLE001 - whatever the backend raises, the answer is made afresh
+        logger.warning("Response cache unreachable; answering afresh", exc_info=True)
+        return None
+
+
+def _cache_set(key, entry, timeout):
+    try:
+        cache.set(key, entry, timeout)
+    except Exception:  # noqa: BLE001 - a copy not kept is only a later answer made afresh
+        logger.warning("Response cache unreachable; copy not kept", exc_info=True)
+
+
 def _put_token(request, response):
     if _PLACEHOLDER_BYTES in response.content:
         token = get_token(_django_request(request)).encode()
@@ -104,7 +122,7 @@ def serve(request, build):
         return build()
     key = _key(request, snapshot)
     started = time.time()
-    entry = cache.get(key)
+    entry = _cache_get(key)
     if entry is not None and entry["until"] > started:
         response = HttpResponse(entry["content"])
         for name, value in entry["headers"]:
@@ -112,16 +130,22 @@ def serve(request, build):
         _put_token(request, response)
         return response
 
-    _django_request(request).csrf_placeholder = True
-    response = build()
+    page = _django_request(request)
+    page.csrf_placeholder = True
+    try:
+        response = build()
+    except BaseException:
+        page.csrf_placeholder = False  # the error page is rendered afresh, with the real token
+        raise
 
     def keep(response):
+        page.csrf_placeholder = False
         if response.status_code == 200 and not response.streaming:
             until = min(started + settings.RESPONSE_CACHE_SECONDS, next_deadline_after(started))
             if until > time.time():
                 headers = [(name, value) for name, value in response.items() if name.lower() not in _MIDDLEWARE_HEADERS]
                 entry = {"until": until, "headers": headers, "content": response.content}
-                cache.set(key, entry, math.ceil(until - started))
+                _cache_set(key, entry, math.ceil(until - started))
         _put_token(request, response)
 
     if isinstance(response, SimpleTemplateResponse):

@@ -97,7 +97,7 @@ REDIS_URL = env("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "portal.cache.RedisCache",
             "LOCATION": REDIS_URL,
         }
     }
@@ -268,8 +268,8 @@ SPECTACULAR_SETTINGS = {
 }
 
 SESSION_COOKIE_HTTPONLY = True
-# Sessions are read from the cache (Redis as deployed) and kept in the database too, so they survive its restart.
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# Database sessions, read with one plain query (portal/accounts/sessions.py).
+SESSION_ENGINE = "portal.accounts.sessions"
 # A sign-in lasts 12 hours however actively it is used, then the person signs in again.
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=12 * 3600)
 CSRF_COOKIE_HTTPONLY = False

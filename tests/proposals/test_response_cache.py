@@ -233,3 +233,31 @@ def test_no_copies_are_kept_when_turned_off(pi, proposal, settings):
     _first, first_queries = queries_of(client, "/api/v1/proposals/")
     _again, again_queries = queries_of(client, "/api/v1/proposals/")
     assert again_queries == first_queries > API_HIT_QUERIES
+
+
+def test_a_page_refused_on_the_way_to_a_copy_carries_a_working_token(proposal, other_partner_admin):
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(other_partner_admin)
+    refused = browser.get(f"/proposals/{proposal.pk}/")
+    assert refused.status_code == 404
+    assert response_cache.CSRF_PLACEHOLDER not in refused.text
+    token = CSRF_INPUT.search(refused.text).group(1)
+    assert browser.post("/i18n/setlang/", {"language": "en", "csrfmiddlewaretoken": token}).status_code == 302
+
+
+class UnreachableCache:
+    def get(self, *args, **kwargs):
+        raise ConnectionError("cache down")
+
+    set = get
+
+
+def test_an_unreachable_cache_only_means_answers_made_afresh(pi, proposal, monkeypatch, caplog):
+    monkeypatch.setattr(response_cache, "cache", UnreachableCache())
+    client = api(pi)
+    for _attempt in range(2):
+        assert titles(client.get("/api/v1/proposals/")) == ["Regolith dust analyser"]
+    browser = Client()
+    browser.force_login(pi)
+    assert "Regolith dust analyser" in browser.get(f"/proposals/{proposal.pk}/").text
+    assert "Response cache unreachable" in caplog.text
