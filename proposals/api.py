@@ -32,7 +32,7 @@ from .serializers import (
     list=extend_schema(summary="Missions of the programme", auth=[]),
     retrieve=extend_schema(summary="One mission", auth=[]),
 )
-class MissionViewSet(viewsets.ReadOnlyModelViewSet):
+class MissionViewSet(CachedReadsMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = MissionSerializer
     permission_classes = [drf_permissions.AllowAny]
     lookup_value_regex = "[0-9]+"
@@ -56,6 +56,7 @@ class MissionViewSet(viewsets.ReadOnlyModelViewSet):
     ),
 )
 class CallViewSet(
+    CachedReadsMixin,
     CallReviewActions,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,

@@ -261,3 +261,58 @@ def test_an_unreachable_cache_only_means_answers_made_afresh(pi, proposal, monke
     browser.force_login(pi)
     assert "Regolith dust analyser" in browser.get(f"/proposals/{proposal.pk}/").text
     assert "Response cache unreachable" in caplog.text
+
+
+PEOPLE = ["anonymous", "pi", "other_partner_admin", "reviewer", "programme_admin"]
+ANSWERED = {"anonymous": 6, "pi": 9, "other_partner_admin": 7, "reviewer": 7, "programme_admin": 11}
+
+
+def addresses(call, proposal):
+    return [
+        "/api/v1/proposals/",
+        f"/api/v1/proposals/{proposal.pk}/",
+        "/api/v1/calls/",
+        f"/api/v1/calls/{call.pk}/",
+        f"/api/v1/calls/{call.pk}/ranking/",
+        "/api/v1/missions/",
+        "/api/v1/organisations/",
+        f"/api/v1/organisations/{proposal.organisation_id}/",
+        f"/proposals/{proposal.pk}/",
+        "/partners/",
+        "/manage/dashboard/",
+    ]
+
+
+def without_tokens(text):
+    return CSRF_INPUT.sub('name="csrfmiddlewaretoken" value=""', text)
+
+
+@pytest.mark.parametrize("person", PEOPLE)
+def test_every_copy_is_the_answer_the_view_gives_each_person(request, person, review_call, proposal, assignment):
+    user = None if person == "anonymous" else request.getfixturevalue(person)
+    page = Client()
+    if user is not None:
+        page.force_login(user)
+    client = api(user) if user is not None else APIClient()
+    settings = request.getfixturevalue("settings")
+    answered = []
+    for address in addresses(review_call, proposal):
+        browser = client if address.startswith("/api/") else page
+        settings.RESPONSE_CACHE_SECONDS = 0
+        fresh = browser.get(address)
+        settings.RESPONSE_CACHE_SECONDS = 60
+        browser.get(address)
+        with CaptureQueriesContext(connection) as captured:
+            again = browser.get(address)
+        assert again.status_code == fresh.status_code, address
+        if fresh.status_code != 200:
+            continue
+        answered.append(address)
+        assert len(captured) <= 3, (address, "not answered from the copy")
+        if address.startswith("/api/"):
+            assert again.json() == fresh.json(), address
+        else:
+            assert without_tokens(again.text) == without_tokens(fresh.text), address
+            assert response_cache.CSRF_PLACEHOLDER not in again.text
+    # Public addresses for everyone, the proposal for its team and the administrator, the rest for the administrator.
+    assert len(answered) == ANSWERED[person]
