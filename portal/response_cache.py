@@ -1,13 +1,13 @@
 """Whole responses of the busiest read-only addresses, answered again while nothing in the database has changed.
 
 A response is kept under a key made of everything it depends on besides the data (the address with its query,
-the person or anonymous, the language, the time zone, the host and scheme) and of the database's snapshot:
-PostgreSQL's `pg_current_snapshot()`, which names the transactions committed so far. Every committed write,
-whichever way it is made (a model's save, QuerySet.update, bulk_create, raw SQL, a Celery worker, another
-server), gives a different snapshot, so no copy made before it is found again: there is nothing to forget by
-hand and no signal to miss. Someone who saves and reloads sees their change, because their write committed
-before their next request read the snapshot. Any write anywhere starts every copy afresh, so copies pay off
-while people read, not while they write.
+the person or anonymous, the language, the time zone, the host and scheme, the API's media type) and of the
+database's snapshot: PostgreSQL's `pg_current_snapshot()`, which names the transactions committed so far.
+Every committed write, whichever way it is made (a model's save, QuerySet.update, bulk_create, raw SQL, a
+Celery worker, another server), gives a different snapshot, so no copy made before it is found again: there is
+nothing to forget by hand and no signal to miss. Someone who saves and reloads sees their change, because their
+write committed before their next request read the snapshot. Any write anywhere starts every copy afresh, so
+copies pay off while people read, not while they write.
 
 Copies also end with the clock, which changes some answers without a write: RESPONSE_CACHE_SECONDS (a minute)
 after they were made (0 keeps nothing), and at the next deadline of any call (a call's stage and what may
@@ -74,6 +74,7 @@ def _key(request, snapshot):
         str(user.pk) if user.is_authenticated else "-",
         get_language() or "",
         timezone.get_current_timezone_name(),
+        getattr(request, "accepted_media_type", ""),  # the API's, with its parameters (indent)
         snapshot,
     ]
     return "response:" + hashlib.blake2b("\n".join(parts).encode(), digest_size=20).hexdigest()

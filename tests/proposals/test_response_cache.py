@@ -316,3 +316,12 @@ def test_every_copy_is_the_answer_the_view_gives_each_person(request, person, re
             assert response_cache.CSRF_PLACEHOLDER not in again.text
     # Public addresses for everyone, the proposal for its team and the administrator, the rest for the administrator.
     assert len(answered) == ANSWERED[person]
+
+
+def test_an_indented_answer_is_kept_apart_from_the_plain_one(pi, proposal):
+    client = api(pi)
+    indented = client.get("/api/v1/proposals/", HTTP_ACCEPT="application/json; indent=4")
+    plain = client.get("/api/v1/proposals/", HTTP_ACCEPT="application/json")
+    assert indented.content.startswith(b"{\n    ")
+    assert plain.content.startswith(b'{"')
+    assert client.get("/api/v1/proposals/", HTTP_ACCEPT="application/json; indent=4").content == indented.content
