@@ -7,7 +7,8 @@ Every committed write, whichever way it is made (a model's save, QuerySet.update
 Celery worker, another server), gives a different snapshot, so no copy made before it is found again: there is
 nothing to forget by hand and no signal to miss. Someone who saves and reloads sees their change, because their
 write committed before their next request read the snapshot. Any write anywhere starts every copy afresh, so
-copies pay off while people read, not while they write.
+copies pay off while people read, not while they write; the snapshot is the whole PostgreSQL server's, so writes
+to its other databases count too.
 
 Copies also end with the clock, which changes some answers without a write: RESPONSE_CACHE_SECONDS (a minute)
 after they were made (0 keeps nothing), and at the next deadline of any call (a call's stage and what may

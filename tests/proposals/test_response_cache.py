@@ -29,6 +29,8 @@ pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 
 # An answer from a copy reads the API token with its owner, and the database's snapshot.
 API_HIT_QUERIES = 2
+# A page from a copy reads its session, the person and the snapshot.
+PAGE_HIT_QUERIES = 3
 CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
 
@@ -36,6 +38,19 @@ def queries_of(client, path, **extra):
     with CaptureQueriesContext(connection) as captured:
         response = client.get(path, **extra)
     assert response.status_code == 200, (path, response.status_code)
+    return response, len(captured)
+
+
+def repeated(client, path, most=API_HIT_QUERIES, **extra):
+    """The answer to a request made twice in a row, and the second one's queries. The snapshot belongs to the whole
+    database server: a write anywhere on it (another database, statistics gathered by autovacuum) between the two
+    starts the copies afresh, so a few tries are allowed to find two requests with nothing written between them."""
+    for _attempt in range(5):
+        client.get(path, **extra)
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(path, **extra)
+        if len(captured) <= most:
+            break
     return response, len(captured)
 
 
@@ -53,7 +68,7 @@ def titles(response):
 def test_a_repeated_list_comes_from_the_copy_with_the_same_content(pi, proposal):
     client = api(pi)
     first, first_queries = queries_of(client, "/api/v1/proposals/")
-    again, again_queries = queries_of(client, "/api/v1/proposals/")
+    again, again_queries = repeated(client, "/api/v1/proposals/")
     assert again.json() == first.json()
     assert titles(again) == ["Regolith dust analyser"]
     # The token with its owner, and the snapshot: nothing is read from the proposals' tables.
@@ -140,8 +155,8 @@ def test_a_repeated_page_comes_from_the_copy_with_the_visitors_own_csrf_token(pi
     for browser in (first_browser, second_browser):
         browser.force_login(pi)
     first, first_queries = queries_of(first_browser, f"/proposals/{proposal.pk}/")
-    again, again_queries = queries_of(second_browser, f"/proposals/{proposal.pk}/")
-    assert again_queries < first_queries
+    again, again_queries = repeated(second_browser, f"/proposals/{proposal.pk}/", most=PAGE_HIT_QUERIES)
+    assert again_queries <= PAGE_HIT_QUERIES < first_queries
     assert "Regolith dust analyser" in again.text
     for browser, page in ((first_browser, first), (second_browser, again)):
         assert response_cache.CSRF_PLACEHOLDER not in page.text
@@ -194,7 +209,7 @@ def test_a_copy_ends_at_the_next_deadline(pi, proposal, call, monkeypatch):
     call.save(update_fields=["deadline"])
     client = api(pi)
     _first, first_queries = queries_of(client, f"/api/v1/proposals/{proposal.pk}/")
-    _again, again_queries = queries_of(client, f"/api/v1/proposals/{proposal.pk}/")
+    _again, again_queries = repeated(client, f"/api/v1/proposals/{proposal.pk}/")
     assert again_queries == API_HIT_QUERIES
     later = call.deadline.timestamp() + 1
     monkeypatch.setattr(response_cache.time, "time", lambda: later)
@@ -252,15 +267,20 @@ class UnreachableCache:
     set = get
 
 
-def test_an_unreachable_cache_only_means_answers_made_afresh(pi, proposal, monkeypatch, caplog):
+def test_an_unreachable_cache_only_means_answers_made_afresh(pi, proposal, monkeypatch):
     monkeypatch.setattr(response_cache, "cache", UnreachableCache())
+    warnings = []
+    monkeypatch.setattr(response_cache.logger, "warning", lambda message, *args, **kwargs: warnings.append(message))
     client = api(pi)
     for _attempt in range(2):
         assert titles(client.get("/api/v1/proposals/")) == ["Regolith dust analyser"]
     browser = Client()
     browser.force_login(pi)
     assert "Regolith dust analyser" in browser.get(f"/proposals/{proposal.pk}/").text
-    assert "Response cache unreachable" in caplog.text
+    assert set(warnings) == {
+        "Response cache unreachable; answering afresh",
+        "Response cache unreachable; copy not kept",
+    }
 
 
 PEOPLE = ["anonymous", "pi", "other_partner_admin", "reviewer", "programme_admin"]
@@ -301,14 +321,12 @@ def test_every_copy_is_the_answer_the_view_gives_each_person(request, person, re
         settings.RESPONSE_CACHE_SECONDS = 0
         fresh = browser.get(address)
         settings.RESPONSE_CACHE_SECONDS = 60
-        browser.get(address)
-        with CaptureQueriesContext(connection) as captured:
-            again = browser.get(address)
+        again, queries = repeated(browser, address, most=PAGE_HIT_QUERIES)
         assert again.status_code == fresh.status_code, address
         if fresh.status_code != 200:
             continue
         answered.append(address)
-        assert len(captured) <= 3, (address, "not answered from the copy")
+        assert queries <= PAGE_HIT_QUERIES, (address, "not answered from the copy")
         if address.startswith("/api/"):
             assert again.json() == fresh.json(), address
         else:
