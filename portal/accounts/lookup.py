@@ -19,14 +19,30 @@ def _columns(model, alias):
     return ", ".join(f'{alias}."{field.column}"' for field in fields), [field.attname for field in fields]
 
 
+def _converters(model):
+    """The database backend's and the fields' own conversions of each column, as the ORM applies them (on SQLite,
+    text to aware datetimes and integers to booleans; on PostgreSQL, none for these models)."""
+    converters = []
+    for position, field in enumerate(model._meta.concrete_fields):
+        column = field.get_col(model._meta.db_table)
+        functions = connection.ops.get_db_converters(column) + column.get_db_converters(connection)
+        if functions:
+            converters.append((position, column, functions))
+    return converters
+
+
 def _build(model, attnames, values):
     values = list(values)
-    for position, field in enumerate(model._meta.concrete_fields):
-        if hasattr(field, "from_db_value"):
-            values[position] = field.from_db_value(values[position], None, connection)
+    converters = _CONVERTERS.get((connection.vendor, model))
+    if converters is None:
+        converters = _CONVERTERS[connection.vendor, model] = _converters(model)
+    for position, column, functions in converters:
+        for convert in functions:
+            values[position] = convert(values[position], column, connection)
     return model.from_db(connection.alias, attnames, values)
 
 
+_CONVERTERS = {}
 _USER_COLUMNS, _USER_ATTNAMES = _columns(User, "u")
 _TOKEN_COLUMNS, _TOKEN_ATTNAMES = _columns(Token, "t")
 # Made once from the models' own table and column names; the key or id is always a parameter.
