@@ -16,8 +16,9 @@ still be submitted change then). An unreachable cache only means every answer is
 
 Not kept: anything but a 200 to a GET; the API in any format but JSON (the browsable API carries forms); a page
 while messages wait to be shown (they belong to one answer); anything asked inside a transaction (its own
-uncommitted writes do not change the snapshot, which is also why tests in a transaction see no copies); and
-anything on another database than PostgreSQL (no snapshot: the development server on SQLite keeps nothing).
+uncommitted writes do not change the snapshot, which is also why tests in a transaction see no copies); an
+answer during whose making something was written (it could never be found again); and anything on another
+database than PostgreSQL (no snapshot: the development server on SQLite keeps nothing).
 
 Each visitor has their own CSRF token: pages are rendered with a placeholder where the token goes, and every
 answer, first or repeated, gets the requester's own token put in its place.
@@ -142,7 +143,9 @@ def serve(request, build):
 
     def keep(response):
         page.csrf_placeholder = False
-        if response.status_code == 200 and not response.streaming:
+        # A copy is only kept if nothing was written while it was made: one made stale would never be found again,
+        # and while people write (a deadline day) such copies would only fill the cache.
+        if response.status_code == 200 and not response.streaming and database_snapshot() == snapshot:
             until = min(started + settings.RESPONSE_CACHE_SECONDS, next_deadline_after(started))
             if until > time.time():
                 headers = [(name, value) for name, value in response.items() if name.lower() not in _MIDDLEWARE_HEADERS]

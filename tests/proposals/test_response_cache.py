@@ -9,7 +9,9 @@ from datetime import timedelta
 
 import pytest
 from django.contrib import messages
+from django.contrib.auth.models import AnonymousUser
 from django.contrib.messages.storage.cookie import CookieStorage
+from django.core.cache import cache
 from django.db import connection
 from django.http import HttpResponse
 from django.test import Client, RequestFactory
@@ -343,3 +345,22 @@ def test_an_indented_answer_is_kept_apart_from_the_plain_one(pi, proposal):
     assert indented.content.startswith(b"{\n    ")
     assert plain.content.startswith(b'{"')
     assert client.get("/api/v1/proposals/", HTTP_ACCEPT="application/json; indent=4").content == indented.content
+
+
+def kept_copies():
+    return [key for key in cache._cache if ":response:" in key]  # the tests' local-memory cache
+
+
+def test_an_answer_outdated_before_it_is_sent_is_not_kept(proposal):
+    request = RequestFactory().get("/partners/")
+    request.user = AnonymousUser()
+    response_cache.serve(request, lambda: HttpResponse("nothing written meanwhile"))
+    assert len(kept_copies()) == 1
+    cache.clear()
+
+    def build_while_someone_writes():
+        Proposal.objects.filter(pk=proposal.pk).update(title="Changed meanwhile")
+        return HttpResponse("made before the change")
+
+    assert response_cache.serve(request, build_while_someone_writes).content == b"made before the change"
+    assert kept_copies() == []
