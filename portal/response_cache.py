@@ -8,7 +8,8 @@ Celery worker, another server), gives a different snapshot, so no copy made befo
 nothing to forget by hand and no signal to miss. Someone who saves and reloads sees their change, because their
 write committed before their next request read the snapshot. Any write anywhere starts every copy afresh, so
 copies pay off while people read, not while they write; the snapshot is the whole PostgreSQL server's, so writes
-to its other databases count too.
+to its other databases count too. The dashboard's figures keep their own version (portal/dashboard/caching.py):
+they take most of a second to compute, so only changes to the rows they count replace them.
 
 Copies also end with the clock, which changes some answers without a write: RESPONSE_CACHE_SECONDS (a minute)
 after they were made (0 keeps nothing), and at the next deadline of any call (a call's stage and what may
@@ -54,17 +55,6 @@ def database_snapshot():
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_current_snapshot()::text")
         return cursor.fetchone()[0]
-
-
-def next_deadline_after(now):
-    """The soonest call deadline (letters, proposals, reviews) after `now`, in seconds since the epoch."""
-    from proposals.models import Call
-
-    moments = Call.objects.exclude(status=Call.Status.DRAFT).values_list(
-        "letter_deadline", "deadline", "review_deadline"
-    )
-    future = [moment.timestamp() for row in moments for moment in row if moment and moment.timestamp() > now]
-    return min(future, default=math.inf)
 
 
 def _key(request, snapshot):
@@ -146,6 +136,8 @@ def serve(request, build):
         # A copy is only kept if nothing was written while it was made: one made stale would never be found again,
         # and while people write (a deadline day) such copies would only fill the cache.
         if response.status_code == 200 and not response.streaming and database_snapshot() == snapshot:
+            from proposals.selectors import next_deadline_after  # proposals' views import this module
+
             until = min(started + settings.RESPONSE_CACHE_SECONDS, next_deadline_after(started))
             if until > time.time():
                 headers = [(name, value) for name, value in response.items() if name.lower() not in _MIDDLEWARE_HEADERS]

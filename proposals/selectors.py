@@ -1,5 +1,7 @@
 """Reads for the calls and proposals screens and endpoints, scoped to what the person may see."""
 
+import math
+
 from django.db.models import Count, Prefetch, Q
 from django.http import Http404
 
@@ -18,6 +20,16 @@ def calls_visible_to(user):
     if not is_programme_admin(user):
         queryset = queryset.exclude(status=Call.Status.DRAFT)
     return queryset
+
+
+def next_deadline_after(now):
+    """The soonest call deadline (letters, proposals, reviews) after `now`, in seconds since the epoch; the
+    response cache ends its copies then, since what may still be submitted changes without a write."""
+    moments = Call.objects.exclude(status=Call.Status.DRAFT).values_list(
+        "letter_deadline", "deadline", "review_deadline"
+    )
+    future = [moment.timestamp() for row in moments for moment in row if moment and moment.timestamp() > now]
+    return min(future, default=math.inf)
 
 
 def open_calls():

@@ -310,13 +310,14 @@ def without_tokens(text):
 
 
 @pytest.mark.parametrize("person", PEOPLE)
-def test_every_copy_is_the_answer_the_view_gives_each_person(request, person, review_call, proposal, assignment):
+def test_every_copy_is_the_answer_the_view_gives_each_person(
+    request, settings, person, review_call, proposal, assignment
+):
     user = None if person == "anonymous" else request.getfixturevalue(person)
     page = Client()
     if user is not None:
         page.force_login(user)
     client = api(user) if user is not None else APIClient()
-    settings = request.getfixturevalue("settings")
     answered = []
     for address in addresses(review_call, proposal):
         browser = client if address.startswith("/api/") else page
