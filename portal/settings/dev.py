@@ -3,3 +3,4 @@
 from .base import *  # noqa: F403
 
 DEBUG = env.bool("DEBUG", default=True)  # noqa: F405
+LOAD_DEMO = env.bool("LOAD_DEMO", default=True)  # noqa: F405

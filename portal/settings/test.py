@@ -38,6 +38,7 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 
 SECRET_KEY = "test-secret-key-not-for-production"
 DEBUG = False
+LOAD_DEMO = True
 ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
 SITE_URL = "http://testserver"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -1,6 +1,5 @@
 """The signed-in person, their API token and their session, read with plain queries, behave as Django's."""
 
-import pytest
 from django.contrib.sessions.models import Session
 from django.urls import reverse
 from rest_framework.authtoken.models import Token
@@ -69,15 +68,3 @@ def test_sessions_are_read_until_they_expire(db):
     expired = SessionStore(store.session_key)
     assert expired.load() == {}
     assert expired.session_key is None
-
-
-@pytest.mark.services
-def test_the_redis_cache_keeps_one_client_and_works_as_djangos(settings):
-    from portal.cache import RedisCache
-
-    cache = RedisCache(settings.TEST_REDIS_URL, {"KEY_PREFIX": "lookup-test"})
-    cache.set("answer", {"rows": [1, 2, 3]}, 30)
-    assert cache.get("answer") == {"rows": [1, 2, 3]}
-    assert cache._cache.get_client(write=False) is cache._cache.get_client(write=True)
-    cache.delete("answer")
-    assert cache.get("answer") is None

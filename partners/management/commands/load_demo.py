@@ -1,5 +1,6 @@
+from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
@@ -15,6 +16,12 @@ class Command(BaseCommand):
 
     @transaction.atomic
     def handle(self, *args, **options):
+        if not settings.LOAD_DEMO:
+            # The demo's accounts share a published password, an administrator's included.
+            raise CommandError(
+                "Demo data is not loaded under these settings: its accounts share a published password. "
+                "Set LOAD_DEMO=1 to load it on purpose."
+            )
         organisations = {}
         for name, native, kind, country, city, joined, website in PARTNERS:
             organisation, _created = Organisation.objects.get_or_create(
