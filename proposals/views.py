@@ -399,7 +399,7 @@ def manage_calls(request):
         Call.objects.select_related("mission")
         .annotate(
             proposal_count=Count("proposals", filter=Q(proposals__status=Proposal.Status.SUBMITTED)),
-            draft_count=Count("proposals", filter=~Q(proposals__status=Proposal.Status.SUBMITTED)),
+            draft_count=Count("proposals", filter=Q(proposals__status=Proposal.Status.DRAFT)),
         )
         .order_by("-deadline")
     )

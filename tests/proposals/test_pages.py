@@ -333,6 +333,9 @@ def test_manage_calls_lists_every_call_with_its_counts(client, programme_admin, 
     submitted = ProposalFactory(call=call, organisation=organisation)
     services.submit_proposal(proposal=submitted, by=submitted.principal_investigator)
     ProposalFactory.create_batch(2, call=call, organisation=organisation)
+    withdrawn = ProposalFactory(call=call, organisation=organisation)
+    services.submit_proposal(proposal=withdrawn, by=withdrawn.principal_investigator)
+    services.withdraw_proposal(proposal=withdrawn, by=withdrawn.principal_investigator)
     client.force_login(programme_admin)
 
     response = client.get(reverse("proposals:manage_calls"))
