@@ -6,8 +6,9 @@
   machine only (`make run`): a second web node or a worker on another machine would not see the files.
 - `s3://BUCKET`: Amazon S3, with the credentials and region boto3 finds itself (AWS_ACCESS_KEY_ID and
   AWS_SECRET_ACCESS_KEY, an instance role, AWS_S3_REGION_NAME).
-- `s3://KEY:SECRET@BUCKET?endpoint=http://minio:9000&region=us-east-1`: any S3-compatible store (MinIO, Ceph,
-  Garage, a cloud's object storage), credentials URL-quoted.
+- `s3://BUCKET?endpoint=http://minio:9000&region=us-east-1`: any S3-compatible store (MinIO, Ceph, Garage, a
+  cloud's object storage). The credentials come from AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or stand in
+  the URL, URL-quoted, as `s3://KEY:$SECRET@BUCKET?…` (the form docker-compose.yml uses).
 
 Without STORAGE_URL, `AWS_STORAGE_BUCKET_NAME` selects S3 as well, with the usual `AWS_S3_ENDPOINT_URL`,
 `AWS_S3_REGION_NAME`, `AWS_ACCESS_KEY_ID` and `AWS_SECRET_ACCESS_KEY`.
