@@ -243,8 +243,12 @@ def test_signing_in_on_node_a_keeps_the_person_signed_in_on_node_b_and_signing_o
     assert _signed_in(browser, nodes["b"])
     assert _signed_in(browser, nodes["a"]), "read from the shared cache on A as well"
 
+    ended = browser.session.cookies["sessionid"]
     assert browser.post(nodes["b"], reverse("accounts:logout")).status_code == 302
-    assert not _signed_in(browser, nodes["a"]), "a session ended on one node is ended on every node"
+    assert not _signed_in(browser, nodes["a"])
+    replayed = Browser()
+    replayed.session.cookies.set("sessionid", ended)
+    assert not _signed_in(replayed, nodes["a"]), "a session ended on node B cannot be used on node A"
 
 
 def test_a_rate_limit_counted_on_node_a_holds_on_node_b(nodes):
