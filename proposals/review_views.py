@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from partners.permissions import is_programme_admin
 from portal.errors import DomainError
+from portal.files import file_response
 from portal.views import paginate
 
 from . import review_selectors, review_services
@@ -133,7 +134,7 @@ def review_attachment(request, pk, attachment_pk):
         user=request.user, assignment_pk=pk, attachment_pk=attachment_pk
     )
     name = f"{attachment.proposal.reference}-{attachment.kind}.pdf" if blind else attachment.original_name
-    return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=name, content_type="application/pdf")
+    return file_response(attachment.file, filename=name, content_type="application/pdf")
 
 
 # Administrators -------------------------------------------------------------------------------

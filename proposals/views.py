@@ -6,7 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
-from django.http import FileResponse, Http404, StreamingHttpResponse
+from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from partners.permissions import is_programme_admin
 from portal.errors import DomainError
+from portal.files import file_response
 from portal.response_cache import cached_page
 from portal.views import paginate
 
@@ -381,12 +382,7 @@ def attachment_remove(request, pk):
 @login_required
 def attachment_download(request, pk):
     attachment = selectors.get_attachment_for(user=request.user, pk=pk)
-    return FileResponse(
-        attachment.file.open("rb"),
-        as_attachment=True,
-        filename=attachment.original_name,
-        content_type="application/pdf",
-    )
+    return file_response(attachment.file, filename=attachment.original_name, content_type="application/pdf")
 
 
 # Administrators -------------------------------------------------------------------------------

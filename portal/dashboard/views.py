@@ -2,7 +2,7 @@ import io
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from portal.errors import DomainError
+from portal.files import file_response
 from portal.response_cache import cached_page
 from portal.views import paginate
 from proposals.selectors import open_calls
@@ -146,7 +147,7 @@ def export_download(request, pk):
     job = selectors.get_export_job_for(user=request.user, pk=pk)
     if not permissions.can_download_export(request.user, job) or job.status != ExportJob.Status.DONE:
         raise Http404
-    return FileResponse(job.file.open("rb"), as_attachment=True, filename=job.file.name.rsplit("/", 1)[-1])
+    return file_response(job.file, filename=job.file.name.rsplit("/", 1)[-1])
 
 
 # Audit ------------------------------------------------------------------------------------------

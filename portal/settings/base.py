@@ -6,6 +6,8 @@ from pathlib import Path
 import environ
 from csp.constants import NONE, SELF
 
+from .storage import default_storage as default_storage_settings
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 env = environ.Env()
@@ -151,8 +153,10 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
+# Uploaded and generated files: MEDIA_ROOT on this machine unless STORAGE_URL (or AWS_STORAGE_BUCKET_NAME) names an
+# S3-compatible object store, which every deployment with more than one machine needs (portal/settings/storage.py).
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": default_storage_settings(env),
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 

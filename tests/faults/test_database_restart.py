@@ -8,20 +8,18 @@ import glob
 import json
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 import psycopg
 import pytest
 from django.conf import settings
 
-from tests.helpers import free_port, wait_for
+from tests.helpers import free_port
+from tests.processes import start_portal_server, wait_until_answering
 
 pytestmark = pytest.mark.services
 
@@ -102,35 +100,6 @@ def private_postgres():
         shutil.rmtree(directory, ignore_errors=True)
 
 
-class PortalServer:
-    def __init__(self, process, port, log):
-        self.process = process
-        self.base_url = f"http://127.0.0.1:{port}"
-        self.log = log
-
-    def get(self, path, timeout=10):
-        """(status, body) of a GET; an error status is an answer too."""
-        try:
-            with urllib.request.urlopen(self.base_url + path, timeout=timeout) as response:
-                return response.status, response.read().decode()
-        except urllib.error.HTTPError as error:
-            return error.code, error.read().decode()
-
-    def answers(self):
-        try:
-            return self.get("/healthz", timeout=1)[0] == 200
-        except OSError:
-            return False
-
-    def workers(self):
-        """The process ids of gunicorn's workers: the same ones before and after means no worker was restarted."""
-        pid = self.process.pid
-        return Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
-
-    def output(self):
-        return self.log.read_text(errors="replace")[-4000:]
-
-
 @pytest.fixture
 def portal_server(private_postgres, tmp_path):
     """The portal under gunicorn (one sync worker), migrated onto the private cluster, stopped at teardown."""
@@ -156,31 +125,12 @@ def portal_server(private_postgres, tmp_path):
     # Connections kept between requests (CONN_MAX_AGE), named so the test can find them in pg_stat_activity.
     environment["DATABASE_URL"] = private_postgres.url("portal", application_name=APPLICATION_NAME)
     environment["CONN_MAX_AGE"] = "600"
-    port = free_port()
-    log = tmp_path / "gunicorn.log"
-    command = [sys.executable, "-m", "gunicorn", "portal.wsgi:application", "--bind", f"127.0.0.1:{port}"]
-    command += ["--workers", "1"]
-    with log.open("wb") as output:
-        process = subprocess.Popen(
-            command,
-            cwd=settings.BASE_DIR,
-            env=environment,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    server = PortalServer(process, port, log)
+    server = start_portal_server(environment, log=tmp_path / "gunicorn.log")
     try:
-        assert wait_for(server.answers, timeout=20), f"gunicorn did not start:\n{server.output()}"
+        wait_until_answering(server, timeout=20)
         yield server
     finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGINT)
-            try:
-                process.wait(5)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait(5)
+        server.stop()
 
 
 def _readiness(server):
