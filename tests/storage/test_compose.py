@@ -5,8 +5,11 @@ resolves them) and its shape asserted: the object store with its bucket, a scala
 proxy, no shared disk, migrations run once.
 """
 
+import os
 import re
 import shlex
+import subprocess
+import sys
 
 import environ
 import pytest
@@ -84,9 +87,9 @@ def test_web_scales_behind_the_proxy_which_alone_is_published(compose):
     assert web["expose"] == ["8000"]
     assert shlex.split(web["command"])[0] == "gunicorn"
     proxy = services["proxy"]
-    assert proxy["ports"] == ["8000:8000"]
-    assert _depends(proxy) == {"web": "service_healthy"}
-    [mount] = proxy["volumes"]
+    assert proxy["ports"] == ["8000:8000", "8443:8443"]
+    assert _depends(proxy) == {"web": "service_healthy", "certificate": "service_completed_successfully"}
+    mount = proxy["volumes"][0]
     source, target, _mode = mount.split(":")
     config = (settings.BASE_DIR / source).read_text()
     assert target == "/etc/nginx/conf.d/default.conf"
@@ -103,3 +106,39 @@ def test_no_shared_media_volume_and_one_beat(compose):
         for mount in service.get("volumes", []):
             assert not mount.startswith("media:"), name
     assert "deploy" not in compose["services"]["beat"] and "scale" not in compose["services"]["beat"]
+
+
+def test_the_proxy_serves_https_and_plain_http_only_redirects(compose):
+    config = (settings.BASE_DIR / "deploy/nginx.conf").read_text()
+    assert "listen 8443 ssl;" in config and "ssl_certificate /etc/nginx/certs/portal.crt;" in config
+    assert "return 301 https://$host:8443$request_uri;" in config
+    assert "certs:/etc/nginx/certs:ro" in compose["services"]["proxy"]["volumes"]
+    certificate = compose["services"]["certificate"]
+    assert "openssl req -x509" in certificate["command"][0] and "test -s /certs/portal.crt" in certificate["command"][0]
+    assert _env(compose["services"]["web"])["SITE_URL"] == "https://localhost:8443", "links in emails work"
+
+
+def test_the_web_service_passes_the_deploy_check_with_the_environment_compose_gives_it(compose):
+    """`make test` runs the deploy check on a minimal environment; this one runs it on what compose deploys."""
+    environment = _env(compose["services"]["web"])
+    assert environment["DJANGO_SETTINGS_MODULE"] == "portal.settings.production" and environment["REDIS_URL"]
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=settings.BASE_DIR,
+        env={"PATH": os.environ["PATH"], **environment},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_demo_accounts_are_loaded_only_when_asked_for(compose):
+    assert _env(compose["services"]["migrate"])["LOAD_DEMO"] == "0"
+    command = _interpolated(compose["services"]["migrate"]["command"])
+    assert 'if [ \\"$LOAD_DEMO\\" = 1 ]; then python manage.py load_demo; fi' in command
+    assert all(
+        "load_demo" not in str(service.get("command", ""))
+        for name, service in compose["services"].items()
+        if name != "migrate"
+    )
