@@ -359,6 +359,10 @@ def attachment_path(instance, filename):
     return f"proposals/{instance.proposal_id}/{timezone.now():%Y%m%d%H%M%S}-{instance.sha256[:12]}.pdf"
 
 
+def reviewer_copy_path(instance, filename):
+    return f"proposals/{instance.proposal_id}/for-reviewers/{instance.pk}-{instance.sha256[:12]}.pdf"
+
+
 class Attachment(models.Model):
     """A PDF attached to a proposal; kept once a version refers to it, so versions stay readable."""
 
@@ -376,6 +380,10 @@ class Attachment(models.Model):
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     uploaded_at = models.DateTimeField(auto_now_add=True)
     removed_at = models.DateTimeField(null=True, blank=True)
+    # Dual-anonymous calls: the copy reviewers get (no document information, no XMP), made at the first download,
+    # and the team's names the file's own text was found to contain when it was uploaded.
+    reviewer_copy = models.FileField(upload_to=reviewer_copy_path, blank=True)
+    names_found = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["pk"]

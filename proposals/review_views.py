@@ -17,7 +17,7 @@ from partners.permissions import is_programme_admin
 from portal.errors import DomainError
 from portal.views import paginate
 
-from . import review_selectors, review_services
+from . import review_selectors, review_services, services
 from .forms import ReviewerInviteForm, ReviewerProfileForm, ReviewForm
 from .models import Call, Decision, Proposal, Review, ReviewAssignment, ReviewerProfile
 from .views import _spreadsheet_safe
@@ -132,8 +132,16 @@ def review_attachment(request, pk, attachment_pk):
     attachment, blind = review_selectors.get_review_attachment(
         user=request.user, assignment_pk=pk, attachment_pk=attachment_pk
     )
-    name = f"{attachment.proposal.reference}-{attachment.kind}.pdf" if blind else attachment.original_name
-    return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=name, content_type="application/pdf")
+    if not blind:
+        file, name = attachment.file, attachment.original_name
+    else:
+        try:
+            file = services.reviewer_copy(attachment=attachment)
+        except DomainError as error:
+            messages.error(request, error.message)
+            return redirect("proposals:review_edit", pk=pk)
+        name = f"{attachment.proposal.reference}-{attachment.kind}.pdf"
+    return FileResponse(file.open("rb"), as_attachment=True, filename=name, content_type="application/pdf")
 
 
 # Administrators -------------------------------------------------------------------------------

@@ -159,10 +159,16 @@ class TeamMemberSerializer(serializers.Serializer):
 
 class AttachmentSerializer(serializers.ModelSerializer):
     download_url = serializers.SerializerMethodField()
+    warning = serializers.SerializerMethodField(
+        help_text=_("On a dual-anonymous call, the team's names the file's text contains; empty otherwise.")
+    )
 
     class Meta:
         model = Attachment
-        fields = ["id", "kind", "original_name", "size", "sha256", "uploaded_at", "download_url"]
+        fields = ["id", "kind", "original_name", "size", "sha256", "uploaded_at", "download_url", "warning"]
+
+    def get_warning(self, attachment) -> str:
+        return services.attachment_warning(attachment)
 
     def get_download_url(self, attachment) -> str:
         from django.urls import reverse

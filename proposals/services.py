@@ -8,6 +8,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
 from django.urls import reverse
@@ -24,7 +25,7 @@ from portal.errors import DomainError, NotAllowed, TransitionNotAllowed
 from portal.middleware import absolute_url
 from portal.notifications.services import notify, queue_email
 
-from . import permissions
+from . import documents, permissions
 from .models import Attachment, Call, DeadlineReminder, Platform, Proposal, ProposalVersion, TeamMember
 
 User = get_user_model()
@@ -722,6 +723,9 @@ def add_attachment(*, proposal, by, upload, kind=Attachment.Kind.TECHNICAL):
     attachment = Attachment(
         proposal=proposal, kind=kind, original_name=name, size=upload.size, sha256=digest.hexdigest(), uploaded_by=by
     )
+    if proposal.call.anonymity == Call.Anonymity.DUAL:
+        attachment.names_found = documents.names_in(documents.text_of(upload), team_names(proposal))
+        upload.seek(0)
     attachment.file.save(name, upload, save=False)
     attachment.save()
     record_event(
@@ -732,6 +736,51 @@ def add_attachment(*, proposal, by, upload, kind=Attachment.Kind.TECHNICAL):
         data={"attachment": name, "sha256": attachment.sha256},
     )
     return attachment
+
+
+def team_names(proposal):
+    """The names that would tell a dual-anonymous reviewer whose proposal it is: the principal investigator's,
+    the co-investigators' and the lead organisation's (in English and in its own language)."""
+    people = [proposal.principal_investigator.full_name]
+    people += [member.full_name for member in proposal.team.all()]
+    return [*people, proposal.organisation.name, proposal.organisation.native_name]
+
+
+def attachment_warning(attachment):
+    """What to tell the team about a file whose text names them, or ''."""
+    if not attachment.names_found:
+        return ""
+    return _(
+        "This call is dual-anonymous, and the text of %(file)s names %(names)s. Reviewers get the file without its "
+        "author metadata, but not without its text: consider removing these names and uploading it again."
+    ) % {"file": attachment.original_name, "names": ", ".join(attachment.names_found)}
+
+
+def reviewer_copy(*, attachment):
+    """The file a reviewer of a dual-anonymous call gets: a copy without the document information dictionary
+    and the XMP metadata, made at the first download and kept in the default storage for the next ones."""
+    if attachment.reviewer_copy:
+        return attachment.reviewer_copy
+    with transaction.atomic():
+        attachment = Attachment.objects.select_for_update().get(pk=attachment.pk)
+        if not attachment.reviewer_copy:
+            with attachment.file.open("rb") as original:
+                try:
+                    cleaned = documents.without_metadata(original)
+                except documents.UnreadablePdf as error:
+                    raise DomainError(
+                        _("This file could not be prepared for anonymous review; the programme office can help.")
+                    ) from error
+            attachment.reviewer_copy.save(f"{attachment.pk}.pdf", ContentFile(cleaned), save=False)
+            attachment.save(update_fields=["reviewer_copy"])
+            # No actor and no organisation: the team reads its organisation's log and must not learn who reviews.
+            record_event(
+                actor=None,
+                action="proposal.attachment_reviewer_copy",
+                obj=attachment.proposal,
+                data={"attachment": attachment.pk, "sha256": attachment.sha256},
+            )
+    return attachment.reviewer_copy
 
 
 @transaction.atomic

@@ -351,13 +351,15 @@ def attachment_upload(request, pk):
     form = AttachmentForm(request.POST, request.FILES)
     if form.is_valid():
         try:
-            services.add_attachment(
+            attachment = services.add_attachment(
                 proposal=proposal, by=request.user, upload=form.cleaned_data["file"], kind=form.cleaned_data["kind"]
             )
         except DomainError as error:
             messages.error(request, error.message)
         else:
             messages.success(request, _("File attached."))
+            if warning := services.attachment_warning(attachment):
+                messages.warning(request, warning)
     else:
         messages.error(request, _("Choose a PDF file to attach."))
     return redirect(reverse("proposals:proposal_edit", args=[proposal.pk]) + "#attachments")
