@@ -4,10 +4,6 @@ import io
 import logging
 import re
 
-import pikepdf
-import pypdf
-from pypdf.errors import PyPdfError
-
 logger = logging.getLogger(__name__)
 
 # Names are looked for in the first pages only: a title page, an author list or a letterhead sits there, and a
@@ -23,6 +19,8 @@ class UnreadablePdf(Exception):
 def without_metadata(source):
     """The PDF read from the file object `source`, rewritten without its document information dictionary and
     without any XMP metadata stream (the document's own or its parts'), as bytes."""
+    import pikepdf  # only where a copy is made: web processes that never make one do not load it
+
     source.seek(0)
     try:
         with pikepdf.open(source) as pdf:
@@ -34,18 +32,20 @@ def without_metadata(source):
             copy = io.BytesIO()
             # Objects no longer referenced (the dictionary and the metadata streams) are not written out.
             pdf.save(copy, fix_metadata_version=False, deterministic_id=True)
-    except pikepdf.PdfError as error:
+    except (pikepdf.PdfError, ValueError, RuntimeError) as error:
         raise UnreadablePdf(str(error)) from error
     return copy.getvalue()
 
 
 def text_of(source, pages=TEXT_PAGES):
     """The text of the PDF's first `pages` pages, or '' when it cannot be read."""
+    import pypdf
+
     source.seek(0)
     try:
         reader = pypdf.PdfReader(source)
         return "\n".join((page.extract_text() or "") for page in reader.pages[:pages])
-    except (PyPdfError, ValueError, KeyError, TypeError, RecursionError) as error:
+    except Exception as error:  # noqa: BLE001 - a broken or hostile file only goes without its warning
         logger.info("No text read from an attached PDF: %s", error)
         return ""
     finally:

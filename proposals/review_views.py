@@ -223,16 +223,18 @@ def call_review(request, pk):
                 )
                 review_services.remove_assignment(assignment=assignment, by=request.user)
                 messages.success(request, _("Assignment removed."))
-            elif action in ("add_conflict", "lift_conflict"):
+            elif action in ("add_conflict", "lift_conflict", "confirm_conflict", "dismiss_conflict"):
                 proposal, reviewer = _posted_pair(request, call)
                 review_services.set_conflict(
                     proposal=proposal,
                     reviewer=reviewer,
                     by=request.user,
-                    conflicted=action == "add_conflict",
+                    conflicted=action in ("add_conflict", "confirm_conflict"),
                     reason=request.POST.get("reason", ""),
                 )
                 messages.success(request, _("Conflict updated."))
+                if action in ("confirm_conflict", "dismiss_conflict"):
+                    return redirect("proposals:call_conflicts", pk=call.pk)
             else:
                 raise DomainError(_("This action is not recognised; nothing was changed."))
         except DomainError as error:

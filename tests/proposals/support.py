@@ -6,7 +6,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.forms import BooleanField, MultipleChoiceField
 from django.utils import timezone
 
-from proposals.models import Call
+from proposals import services
+from proposals.models import Call, ReviewAssignment
+from tests.factories import ReviewAssignmentFactory
 
 PDF = (
     b"%PDF-1.4\n"
@@ -27,6 +29,20 @@ def pass_deadline(call, *, ago=timedelta(minutes=1)):
     Call.objects.filter(pk=call.pk).update(deadline=timezone.now() - ago)
     call.refresh_from_db()
     return call.deadline
+
+
+def send_to_review(call, proposal, reviewer=None):
+    """Submit `proposal`, put its call under review (closed yesterday) and, if given, let `reviewer` review it."""
+    services.submit_proposal(proposal=proposal, by=proposal.principal_investigator)
+    Call.objects.filter(pk=call.pk).update(
+        status=Call.Status.UNDER_REVIEW,
+        deadline=timezone.now() - timedelta(days=1),
+        review_deadline=timezone.now() + timedelta(days=14),
+    )
+    call.refresh_from_db()
+    if reviewer is None:
+        return None
+    return ReviewAssignmentFactory(proposal=proposal, reviewer=reviewer, status=ReviewAssignment.Status.ACCEPTED)
 
 
 def pass_letter_deadline(call, *, ago=timedelta(minutes=1)):

@@ -1,19 +1,16 @@
 """Dual-anonymous calls: reviewers get PDFs without their author metadata; teams are warned when the text names them."""
 
 import io
-from datetime import timedelta
 
 import pikepdf
 import pypdf
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
 from portal.audit.models import AuditEvent
 from proposals import documents, services
-from proposals.models import Attachment, Call, ReviewAssignment
-from tests.factories import ReviewAssignmentFactory
-from tests.proposals.support import pdf_upload
+from proposals.models import Attachment, Call
+from tests.proposals.support import pdf_upload, send_to_review
 
 AUTHOR = "Zenobia Quillfeather"
 INSTITUTE = "Qarabag Zephyr Lunar Institute"
@@ -44,17 +41,6 @@ def _make_dual(call):
     call.refresh_from_db()
 
 
-def _send_to_review(call, proposal, reviewer):
-    """Submit `proposal`, put its call under review, and give it to `reviewer`."""
-    services.submit_proposal(proposal=proposal, by=proposal.principal_investigator)
-    Call.objects.filter(pk=call.pk).update(
-        status=Call.Status.UNDER_REVIEW,
-        deadline=timezone.now() - timedelta(days=1),
-        review_deadline=timezone.now() + timedelta(days=14),
-    )
-    return ReviewAssignmentFactory(proposal=proposal, reviewer=reviewer, status=ReviewAssignment.Status.ACCEPTED)
-
-
 def _fetch(client, url):
     response = client.get(url)
     assert response.status_code == 200, response.status_code
@@ -74,7 +60,7 @@ def dual_attachment(call, proposal, pi, original):
 
 @pytest.fixture
 def blind_assignment(dual_attachment, call, proposal, reviewer):
-    return _send_to_review(call, proposal, reviewer)
+    return send_to_review(call, proposal, reviewer)
 
 
 def _review_url(assignment, attachment):
@@ -152,7 +138,7 @@ def test_a_single_anonymous_call_gives_reviewers_the_original_and_makes_no_copy(
     client, call, proposal, pi, reviewer, original
 ):
     attachment = services.add_attachment(proposal=proposal, by=pi, upload=pdf_upload("design.pdf", original))
-    assignment = _send_to_review(call, proposal, reviewer)
+    assignment = send_to_review(call, proposal, reviewer)
     client.force_login(reviewer)
     response = client.get(_review_url(assignment, attachment))
 
@@ -165,7 +151,7 @@ def test_a_pdf_that_cannot_be_parsed_is_never_handed_over_as_it_is(client, call,
     _make_dual(call)
     broken = b"%PDF-1.4\n" + b"Author: Zenobia Quillfeather " * 20 + b"\n%%EOF\n"
     attachment = services.add_attachment(proposal=proposal, by=pi, upload=pdf_upload("design.pdf", broken))
-    assignment = _send_to_review(call, proposal, reviewer)
+    assignment = send_to_review(call, proposal, reviewer)
     client.force_login(reviewer)
     response = client.get(_review_url(assignment, attachment), follow=True)
 
