@@ -74,7 +74,8 @@ class ProposalForm(forms.ModelForm):
 
 
 class TeamMemberForm(forms.Form):
-    """A co-investigator: an email of a portal user, or a name with organisation and country."""
+    """A co-investigator: an email to invite them (colleagues of the lead organisation are added at once), or a name
+    with organisation and country for someone outside the portal."""
 
     email = forms.EmailField(label=_("Email"), required=False)
     full_name = forms.CharField(label=_("Name"), max_length=200, required=False)
@@ -84,24 +85,16 @@ class TeamMemberForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        email = (data.get("email") or "").strip()
-        user = (
-            User.objects.filter(email__iexact=email).select_related("membership__organisation").first()
-            if email
-            else None
-        )
-        if user is not None:
-            data["user"] = user
-            return data
-        if any(data.get(field) for field in ("email", "full_name", "organisation_name")):
+        data["email"] = (data.get("email") or "").strip()
+        if not data["email"] and any(data.get(field) for field in ("full_name", "organisation_name")):
             for field in ("full_name", "organisation_name"):
                 if not data.get(field):
-                    self.add_error(field, _("Give the person's name and organisation, or the email of a portal user."))
+                    self.add_error(field, _("Give the person's email to invite them, or their name and organisation."))
         return data
 
     def entry(self):
         data = self.cleaned_data
-        if not data or not (data.get("user") or data.get("full_name")):
+        if not data or not (data.get("email") or data.get("full_name")):
             return None
         return {key: value for key, value in data.items() if key != "DELETE"}
 
@@ -117,6 +110,7 @@ def team_initial(proposal):
             "organisation_name": member.organisation_name,
             "country": member.country.code,
             "role": member.role,
+            "status": member.get_status_display() if member.is_invited else "",
         }
         for member in proposal.team.all()
     ]

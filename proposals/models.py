@@ -304,7 +304,12 @@ class Proposal(models.Model):
 
 
 class TeamMember(models.Model):
-    """A co-investigator: a portal user from a partner organisation, or a named external person."""
+    """A co-investigator: a portal user from a partner organisation, or a named external person; or someone
+    invited by email who is not on the team until they accept (the row then holds only the address typed)."""
+
+    class Status(models.TextChoices):
+        MEMBER = "member", _("On the team")
+        INVITED = "invited", _("Invited — waiting for acceptance")
 
     proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="team")
     user = models.ForeignKey(
@@ -318,17 +323,27 @@ class TeamMember(models.Model):
     organisation_name = models.CharField(_("organisation"), max_length=200)
     country = CountryField(_("country"), blank=True)
     role = models.CharField(_("role on the team"), max_length=100, blank=True, default="Co-investigator")
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.MEMBER)
+    invited_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["pk"]
         constraints = [
             models.UniqueConstraint(
                 fields=["proposal", "user"], condition=Q(user__isnull=False), name="team_member_once_per_proposal"
-            )
+            ),
+            # An invitation is linked to an account only when it is accepted.
+            models.CheckConstraint(
+                condition=Q(status="member") | Q(user__isnull=True), name="team_invitation_has_no_account_yet"
+            ),
         ]
 
     def __str__(self):
         return self.full_name
+
+    @property
+    def is_invited(self):
+        return self.status == self.Status.INVITED
 
 
 class ProposalVersion(models.Model):
@@ -359,6 +374,10 @@ def attachment_path(instance, filename):
     return f"proposals/{instance.proposal_id}/{timezone.now():%Y%m%d%H%M%S}-{instance.sha256[:12]}.pdf"
 
 
+def reviewer_copy_path(instance, filename):
+    return f"proposals/{instance.proposal_id}/for-reviewers/{instance.pk}-{instance.sha256[:12]}.pdf"
+
+
 class Attachment(models.Model):
     """A PDF attached to a proposal; kept once a version refers to it, so versions stay readable."""
 
@@ -376,6 +395,10 @@ class Attachment(models.Model):
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     uploaded_at = models.DateTimeField(auto_now_add=True)
     removed_at = models.DateTimeField(null=True, blank=True)
+    # Dual-anonymous calls: the copy reviewers get (no document information, no XMP), made at the first download,
+    # and the team's names the file's own text was found to contain when it was uploaded.
+    reviewer_copy = models.FileField(upload_to=reviewer_copy_path, blank=True)
+    names_found = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["pk"]
@@ -438,12 +461,18 @@ class ReviewerProfile(models.Model):
 
 
 class Conflict(models.Model):
-    """A conflict of interest declared by a reviewer or set by an administrator, or an automatic one lifted."""
+    """A conflict of interest declared by a reviewer or set by an administrator, or an automatic one lifted; or one
+    the applicants' naming of a reviewer on their team proposes, which counts only once an administrator confirms it."""
 
     class Kind(models.TextChoices):
         DECLARED = "declared", _("Declared by the reviewer")
         ADDED = "added", _("Added by an administrator")
         LIFTED = "lifted", _("Automatic conflict lifted by an administrator")
+        PROPOSED = "proposed", _("Named on a team by the applicants; waiting for an administrator")
+        DISMISSED = "dismissed", _("Named on a team by the applicants; dismissed by an administrator")
+
+    # Only these keep a reviewer from a proposal; a proposed or dismissed one leaves the call's own rules to decide.
+    STANDING = (Kind.DECLARED, Kind.ADDED)
 
     proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="conflicts")
     reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="conflicts")

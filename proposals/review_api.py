@@ -149,12 +149,13 @@ class CallReviewActions:
 
     @extend_schema(
         methods=["GET"],
-        summary="Conflicted reviewer–proposal pairs: automatic, declared, added, and lifted ones",
+        summary="Reviewer–proposal pairs: automatic, declared, added and lifted conflicts, and those the applicants "
+        "proposed (not conflicted until confirmed)",
         responses={200: ConflictSerializer(many=True)},
     )
     @extend_schema(
         methods=["POST"],
-        summary="Add a conflict or lift one, with a reason (audited)",
+        summary="Add a conflict or lift one, or confirm or dismiss a proposed one, with a reason (audited)",
         request=ConflictChangeSerializer,
         responses={200: ConflictSerializer(many=True), **ERRORS},
     )

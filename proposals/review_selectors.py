@@ -19,11 +19,7 @@ DISAGREEMENT_SPREAD = 1.5
 
 def conflict_between(proposal, reviewer):
     """Whether a declared or added conflict stands between this proposal and reviewer (expressions or values)."""
-    return Exists(
-        Conflict.objects.filter(
-            proposal=proposal, reviewer=reviewer, kind__in=(Conflict.Kind.DECLARED, Conflict.Kind.ADDED)
-        )
-    )
+    return Exists(Conflict.objects.filter(proposal=proposal, reviewer=reviewer, kind__in=Conflict.STANDING))
 
 
 def counted_reviews():
@@ -94,10 +90,13 @@ def reviews_visible_to(user):
 def _pair_state(proposal, profile, rules):
     """(kind, reason, conflicted) for one reviewer and proposal, or None when nothing stands between them."""
     override = rules.override(proposal, profile.user)
-    if override is not None:
+    if override is not None and override.kind in (*Conflict.STANDING, Conflict.Kind.LIFTED):
         return override.kind, override.reason, override.kind != Conflict.Kind.LIFTED
     reason = rules.automatic(proposal, profile.user, profile)
-    return ("automatic", reason, True) if reason else None
+    if reason:
+        return "automatic", reason, True
+    # Proposed by the applicants (or dismissed): shown for the administrator to decide, not a conflict meanwhile.
+    return (override.kind, override.reason, False) if override is not None else None
 
 
 def conflict_pairs(call):
@@ -143,7 +142,16 @@ def conflict_matrix(call, page_number=None, per_page=25):
                 }
             )
         rows.append({"proposal": proposal, "cells": cells})
-    return {"page": page, "reviewers": profiles, "rows": rows}
+    return {"page": page, "reviewers": profiles, "rows": rows, "proposed": proposed_conflicts(call)}
+
+
+def proposed_conflicts(call):
+    """The conflicts the applicants' naming of reviewers on their teams proposes, for an administrator to decide."""
+    return (
+        Conflict.objects.filter(proposal__call=call, kind=Conflict.Kind.PROPOSED)
+        .select_related("proposal__call", "reviewer", "created_by")
+        .order_by("proposal_id", "reviewer__full_name")
+    )
 
 
 def reviewers():

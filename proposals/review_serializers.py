@@ -59,7 +59,8 @@ class ConflictSerializer(serializers.Serializer):
 
 
 class ConflictChangeSerializer(serializers.Serializer):
-    """Add a conflict (`conflicted: true`) or lift one (`false`), with a reason."""
+    """Add a conflict (`conflicted: true`) or lift one (`false`), with a reason. A conflict the applicants proposed
+    (kind `proposed`: they named the reviewer on their team) is confirmed by `true` and dismissed by `false`."""
 
     proposal = serializers.IntegerField()
     reviewer = serializers.IntegerField()

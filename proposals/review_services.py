@@ -159,8 +159,10 @@ class ConflictRules:
     def reason(self, proposal, reviewer, profile=None):
         """The reason a reviewer must not see a proposal, or '' — applying declared, added and lifted conflicts."""
         override = self.override(proposal, reviewer)
-        if override is not None:
-            return "" if override.kind == Conflict.Kind.LIFTED else override.reason
+        if override is not None and override.kind in Conflict.STANDING:
+            return override.reason
+        if override is not None and override.kind == Conflict.Kind.LIFTED:
+            return ""
         return self.automatic(proposal, reviewer, profile)
 
 
@@ -195,11 +197,20 @@ def declare_conflict(*, assignment=None, proposal=None, reviewer, reason):
 
 @transaction.atomic
 def set_conflict(*, proposal, reviewer, by, conflicted, reason):
-    """An administrator adds a conflict, or lifts an automatic one, with a reason."""
+    """An administrator adds a conflict, or lifts an automatic one, with a reason. A conflict the applicants
+    proposed (by naming the reviewer on their team) is confirmed or dismissed the same way."""
     _require_admin(by)
     if not (reason or "").strip():
         raise DomainError(_("Give a reason."), field="reason")
-    kind = Conflict.Kind.ADDED if conflicted else Conflict.Kind.LIFTED
+    existing = Conflict.objects.select_for_update().filter(proposal=proposal, reviewer=reviewer).first()
+    proposed = existing is not None and existing.kind in (Conflict.Kind.PROPOSED, Conflict.Kind.DISMISSED)
+    if conflicted:
+        kind, action = Conflict.Kind.ADDED, "conflict.confirmed" if proposed else "conflict.added"
+    elif proposed:
+        # Dismissed, not lifted: should the reviewer join the team themselves, the call's own rules still apply.
+        kind, action = Conflict.Kind.DISMISSED, "conflict.dismissed"
+    else:
+        kind, action = Conflict.Kind.LIFTED, "conflict.lifted"
     Conflict.objects.update_or_create(
         proposal=proposal, reviewer=reviewer, defaults={"kind": kind, "reason": reason.strip(), "created_by": by}
     )
@@ -209,11 +220,37 @@ def set_conflict(*, proposal, reviewer, by, conflicted, reason):
         ).delete()
     record_event(
         actor=by,
-        action="conflict.added" if conflicted else "conflict.lifted",
+        action=action,
         obj=proposal,
+        from_state=existing.kind if existing is not None else "",
+        to_state=kind,
         reason=reason.strip(),
         data={"reviewer": reviewer.email},
     )
+
+
+def propose_conflict(*, proposal, reviewer, by):
+    """The applicants named a reviewer on their team: record it for an administrator to confirm or dismiss, without
+    keeping the reviewer from the proposal meanwhile. Called inside the team change's transaction."""
+    conflict, created = Conflict.objects.get_or_create(
+        proposal=proposal,
+        reviewer=reviewer,
+        defaults={
+            "kind": Conflict.Kind.PROPOSED,
+            "reason": _("Named on the team by %(person)s of the applicants.") % {"person": by.email},
+            "created_by": by,
+        },
+    )
+    if created:
+        # Outside the organisation's log: the team must not learn that the person they named is a reviewer.
+        record_event(
+            actor=by,
+            action="conflict.proposed",
+            obj=proposal,
+            to_state=conflict.kind,
+            data={"reviewer": reviewer.email},
+        )
+    return conflict
 
 
 # Assignment -----------------------------------------------------------------------------------
@@ -293,7 +330,7 @@ def assign_reviewers(*, call, by):
     proposals_by_id = {p.pk: p for p in proposals}
     for a in current:
         override = overrides.get((a.proposal_id, a.reviewer_id))
-        if override is not None and override.kind != Conflict.Kind.LIFTED:
+        if override is not None and override.kind in Conflict.STANDING:
             # A conflict found after the review was written: that review no longer counts, so neither does its slot.
             continue
         load[a.reviewer_id] += 1

@@ -18,7 +18,7 @@ from portal.errors import DomainError
 from portal.files import file_response
 from portal.views import paginate
 
-from . import review_selectors, review_services
+from . import review_selectors, review_services, services
 from .forms import ReviewerInviteForm, ReviewerProfileForm, ReviewForm
 from .models import Call, Decision, Proposal, Review, ReviewAssignment, ReviewerProfile
 from .views import _spreadsheet_safe
@@ -133,8 +133,16 @@ def review_attachment(request, pk, attachment_pk):
     attachment, blind = review_selectors.get_review_attachment(
         user=request.user, assignment_pk=pk, attachment_pk=attachment_pk
     )
-    name = f"{attachment.proposal.reference}-{attachment.kind}.pdf" if blind else attachment.original_name
-    return file_response(attachment.file, filename=name, content_type="application/pdf")
+    if not blind:
+        file, name = attachment.file, attachment.original_name
+    else:
+        try:
+            file = services.reviewer_copy(attachment=attachment)
+        except DomainError as error:
+            messages.error(request, error.message)
+            return redirect("proposals:review_edit", pk=pk)
+        name = f"{attachment.proposal.reference}-{attachment.kind}.pdf"
+    return file_response(file, filename=name, content_type="application/pdf")
 
 
 # Administrators -------------------------------------------------------------------------------
@@ -216,16 +224,18 @@ def call_review(request, pk):
                 )
                 review_services.remove_assignment(assignment=assignment, by=request.user)
                 messages.success(request, _("Assignment removed."))
-            elif action in ("add_conflict", "lift_conflict"):
+            elif action in ("add_conflict", "lift_conflict", "confirm_conflict", "dismiss_conflict"):
                 proposal, reviewer = _posted_pair(request, call)
                 review_services.set_conflict(
                     proposal=proposal,
                     reviewer=reviewer,
                     by=request.user,
-                    conflicted=action == "add_conflict",
+                    conflicted=action in ("add_conflict", "confirm_conflict"),
                     reason=request.POST.get("reason", ""),
                 )
                 messages.success(request, _("Conflict updated."))
+                if action in ("confirm_conflict", "dismiss_conflict"):
+                    return redirect("proposals:call_conflicts", pk=call.pk)
             else:
                 raise DomainError(_("This action is not recognised; nothing was changed."))
         except DomainError as error:

@@ -2,6 +2,7 @@
 
 import math
 
+from django.core import signing
 from django.db.models import Count, Prefetch, Q
 from django.http import Http404
 
@@ -98,10 +99,32 @@ def call_submissions(*, call):
     return (
         Proposal.objects.filter(call=call)
         .select_related("organisation", "principal_investigator", "platform", "call")
-        .annotate(team_size=Count("team", distinct=True), version_count=Count("versions", distinct=True))
+        .annotate(
+            team_size=Count("team", filter=Q(team__status=TeamMember.Status.MEMBER), distinct=True),
+            version_count=Count("versions", distinct=True),
+        )
         .order_by("organisation__name", "pk")
     )
 
 
 def proposal_versions(*, proposal):
     return proposal.versions.select_related("submitted_by").order_by("-number")
+
+
+TEAM_INVITATION_SALT = "proposals.team_invitation"
+TEAM_INVITATION_MAX_AGE = 30 * 24 * 3600
+
+
+def team_invitation_for(token):
+    """The team invitation a link is for, or None when the link is forged, older than 30 days or its entry gone."""
+    try:
+        payload = signing.loads(token, salt=TEAM_INVITATION_SALT, max_age=TEAM_INVITATION_MAX_AGE)
+    except signing.BadSignature:
+        return None
+    return (
+        TeamMember.objects.select_related(
+            "proposal__organisation", "proposal__call", "proposal__principal_investigator"
+        )
+        .filter(pk=payload.get("m") if isinstance(payload, dict) else None)
+        .first()
+    )

@@ -7,7 +7,7 @@ from rest_framework import serializers
 from partners.choices import Area, OrganisationKind
 
 from . import services
-from .models import Attachment, Call, Mission, Platform, Proposal, ProposalVersion
+from .models import Attachment, Call, Mission, Platform, Proposal, ProposalVersion, TeamMember
 
 User = get_user_model()
 
@@ -131,8 +131,9 @@ class OrganisationBriefSerializer(serializers.Serializer):
 
 
 class TeamMemberSerializer(serializers.Serializer):
-    """A co-investigator. On input, the email of a portal user links that person; otherwise name,
-    organisation and country describe someone outside the portal."""
+    """A co-investigator. On input, an email invites the person (a colleague of the lead organisation, or someone
+    already on this team, is linked at once); without one, name, organisation and country describe someone
+    outside the portal. An invited person's entry shows only the email typed until they accept."""
 
     email = serializers.EmailField(required=False, allow_blank=True)
     full_name = serializers.CharField(max_length=200, required=False, allow_blank=True)
@@ -140,29 +141,33 @@ class TeamMemberSerializer(serializers.Serializer):
     country = CountryField(required=False, allow_blank=True)
     role = serializers.CharField(max_length=100, required=False, allow_blank=True)
     is_portal_user = serializers.SerializerMethodField()
+    status = serializers.ChoiceField(choices=TeamMember.Status.choices, read_only=True)
+    status_label = serializers.CharField(source="get_status_display", read_only=True)
 
     def get_is_portal_user(self, member) -> bool:
         return getattr(member, "user_id", None) is not None
 
     def validate(self, data):
-        email = (data.get("email") or "").strip()
-        user = User.objects.filter(email__iexact=email).first() if email else None
-        if user is not None:
-            data["user"] = user
-            return data
-        if not data.get("full_name") or not data.get("organisation_name"):
+        data["email"] = (data.get("email") or "").strip()
+        if not data["email"] and not (data.get("full_name") and data.get("organisation_name")):
             raise serializers.ValidationError(
-                _("Give the person's name and organisation, or the email of a portal user.")
+                _("Give the person's email to invite them, or their name and organisation.")
             )
         return data
 
 
 class AttachmentSerializer(serializers.ModelSerializer):
     download_url = serializers.SerializerMethodField()
+    warning = serializers.SerializerMethodField(
+        help_text=_("On a dual-anonymous call, the team's names the file's text contains; empty otherwise.")
+    )
 
     class Meta:
         model = Attachment
-        fields = ["id", "kind", "original_name", "size", "sha256", "uploaded_at", "download_url"]
+        fields = ["id", "kind", "original_name", "size", "sha256", "uploaded_at", "download_url", "warning"]
+
+    def get_warning(self, attachment) -> str:
+        return services.attachment_warning(attachment)
 
     def get_download_url(self, attachment) -> str:
         from django.urls import reverse

@@ -7,7 +7,9 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core import signing
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
 from django.urls import reverse
@@ -24,7 +26,7 @@ from portal.errors import DomainError, NotAllowed, TransitionNotAllowed
 from portal.middleware import absolute_url
 from portal.notifications.services import notify, queue_email
 
-from . import permissions
+from . import documents, permissions, selectors
 from .models import Attachment, Call, DeadlineReminder, Platform, Proposal, ProposalVersion, TeamMember
 
 User = get_user_model()
@@ -303,22 +305,54 @@ def create_proposal(*, call, by, data, team=None):
     proposal.full_clean(exclude=["call", "organisation", "created_by", "principal_investigator"])
     proposal.save()
     if team is not None:
-        _replace_team(proposal, team)
+        _replace_team(proposal, team, by)
     record_event(actor=by, action="proposal.created", obj=proposal, organisation=organisation, to_state=proposal.status)
     return proposal
 
 
-def _replace_team(proposal, team):
-    """Set the co-investigators: portal users are linked with their organisation, others kept by name."""
-    proposal.team.all().delete()
-    members = []
-    seen = set()
+def _is_colleague(user, proposal):
+    """A member of the proposal's lead organisation: the editors' own colleagues, whom they may name directly."""
+    membership = user.partner_membership
+    return membership is not None and membership.organisation_id == proposal.organisation_id
+
+
+def _replace_team(proposal, team, by):
+    """Set the co-investigators. Colleagues of the lead organisation are linked with their organisation, and those
+    who already accepted stay; anyone else given by email is invited, and until they accept, their entry holds only
+    the address typed, whether or not it belongs to an account. People given without an email are kept by name."""
+    now = timezone.now()
+    current = {
+        member.email.lower(): member
+        for member in proposal.team.all()
+        if member.email and (member.user_id is not None or member.is_invited)
+    }
+    kept, members, invited, seen = set(), [], [], {proposal.principal_investigator.email.lower()}
     for entry in team:
-        user = entry.get("user")
-        if user is not None:
-            if user.pk in seen or user.pk == proposal.principal_investigator_id:
-                continue
-            seen.add(user.pk)
+        email = (entry.get("email") or "").strip()
+        role = entry.get("role") or "Co-investigator"
+        if not email:
+            members.append(
+                TeamMember(
+                    proposal=proposal,
+                    full_name=entry["full_name"],
+                    organisation_name=entry["organisation_name"],
+                    country=entry.get("country", ""),
+                    role=role,
+                )
+            )
+            continue
+        if email.lower() in seen:
+            continue
+        seen.add(email.lower())
+        existing = current.get(email.lower())
+        if existing is not None:
+            kept.add(existing.pk)
+            if existing.role != role:
+                existing.role = role
+                existing.save(update_fields=["role"])
+            continue
+        user = User.objects.filter(email__iexact=email).select_related("membership__organisation").first()
+        if user is not None and _is_colleague(user, proposal):
             organisation = user.organisation
             members.append(
                 TeamMember(
@@ -327,23 +361,91 @@ def _replace_team(proposal, team):
                     organisation=organisation,
                     full_name=user.full_name or user.email,
                     email=user.email,
-                    organisation_name=organisation.name if organisation else entry.get("organisation_name", ""),
-                    country=organisation.country if organisation else entry.get("country", ""),
-                    role=entry.get("role") or "Co-investigator",
+                    organisation_name=organisation.name,
+                    country=organisation.country,
+                    role=role,
                 )
             )
         else:
-            members.append(
-                TeamMember(
-                    proposal=proposal,
-                    full_name=entry["full_name"],
-                    email=entry.get("email", ""),
-                    organisation_name=entry["organisation_name"],
-                    country=entry.get("country", ""),
-                    role=entry.get("role") or "Co-investigator",
-                )
+            member = TeamMember(
+                proposal=proposal, email=email, role=role, status=TeamMember.Status.INVITED, invited_at=now
             )
+            members.append(member)
+            invited.append((member, user))
+    proposal.team.exclude(pk__in=kept).delete()
     TeamMember.objects.bulk_create(members)
+    for member, user in invited:
+        _invite_to_team(proposal, member, user, by)
+
+
+def team_invitation_token(member):
+    return signing.dumps({"m": member.pk}, salt=selectors.TEAM_INVITATION_SALT)
+
+
+def team_invitation_link(member):
+    return settings.SITE_URL + reverse("proposals:team_invitation", args=[team_invitation_token(member)])
+
+
+def _invite_to_team(proposal, member, user, by):
+    """Email the invitation, the same whether the address has an account or not; a reviewer named this way is
+    recorded as a conflict for an administrator to confirm, which by itself keeps them from nothing."""
+    from .review_services import propose_conflict
+
+    queue_email(
+        to=member.email,
+        recipient=user,
+        template="team_invitation",
+        language=None if user is not None else by.language,
+        context={"proposal": proposal, "inviter": by, "link": team_invitation_link(member)},
+    )
+    record_event(
+        actor=by,
+        action="proposal.team_invited",
+        obj=proposal,
+        organisation=proposal.organisation,
+        data={"email": member.email},
+    )
+    if user is not None and user.is_reviewer:
+        propose_conflict(proposal=proposal, reviewer=user, by=by)
+
+
+@transaction.atomic
+def accept_team_invitation(*, member, by):
+    """The invited person, signed in with the address the invitation went to, joins the team as a co-investigator
+    for the organisation they belong to now."""
+    member = TeamMember.objects.select_for_update().select_related("proposal").get(pk=member.pk)
+    proposal = member.proposal
+    if not member.is_invited:
+        raise TransitionNotAllowed(_("This invitation has already been used."))
+    if not (by.is_authenticated and by.email.lower() == member.email.lower()):
+        raise NotAllowed(_("This invitation was sent to another address; sign in with that address to accept it."))
+    if proposal.principal_investigator_id == by.pk or proposal.team.filter(user=by).exists():
+        raise TransitionNotAllowed(_("You are already on this team."))
+    organisation = by.organisation
+    member.user = by
+    member.organisation = organisation
+    member.full_name = by.full_name or by.email
+    member.email = by.email
+    member.organisation_name = organisation.name if organisation else ""
+    member.country = organisation.country if organisation else ""
+    member.status = TeamMember.Status.MEMBER
+    member.save()
+    record_event(
+        actor=by,
+        action="proposal.team_joined",
+        obj=proposal,
+        organisation=proposal.organisation,
+        from_state=TeamMember.Status.INVITED,
+        to_state=TeamMember.Status.MEMBER,
+        data={"email": by.email},
+    )
+    notify(
+        user=proposal.principal_investigator,
+        message=gettext_lazy("%(name)s accepted the invitation to the team of %(title)s."),
+        params={"name": member.full_name, "title": proposal.title},
+        link=absolute_url(reverse("proposals:proposal_detail", args=[proposal.pk])),
+    )
+    return member
 
 
 @transaction.atomic
@@ -364,7 +466,7 @@ def update_proposal(*, proposal, by, data, team=None):
     proposal.full_clean(exclude=["call", "organisation", "created_by", "principal_investigator"])
     proposal.save()
     if team is not None:
-        _replace_team(proposal, team)
+        _replace_team(proposal, team, by)
     return proposal
 
 
@@ -488,6 +590,7 @@ def snapshot(proposal):
             "role": member.role,
         }
         for member in proposal.team.all()
+        if not member.is_invited
     ]
     content["attachments"] = [
         {"id": attachment.pk, "name": attachment.original_name, "kind": attachment.kind, "sha256": attachment.sha256}
@@ -505,7 +608,7 @@ def team_recipients(proposal):
     """The PI and every co-investigator with an email, once each."""
     people = {proposal.principal_investigator.email.lower(): proposal.principal_investigator}
     for member in proposal.team.all():
-        if member.email and member.email.lower() not in people:
+        if member.email and member.email.lower() not in people and not member.is_invited:
             people[member.email.lower()] = member.user
     return people
 
@@ -722,6 +825,9 @@ def add_attachment(*, proposal, by, upload, kind=Attachment.Kind.TECHNICAL):
     attachment = Attachment(
         proposal=proposal, kind=kind, original_name=name, size=upload.size, sha256=digest.hexdigest(), uploaded_by=by
     )
+    if proposal.call.anonymity == Call.Anonymity.DUAL:
+        attachment.names_found = documents.names_in(documents.text_of(upload), team_names(proposal))
+        upload.seek(0)
     attachment.file.save(name, upload, save=False)
     attachment.save()
     record_event(
@@ -732,6 +838,51 @@ def add_attachment(*, proposal, by, upload, kind=Attachment.Kind.TECHNICAL):
         data={"attachment": name, "sha256": attachment.sha256},
     )
     return attachment
+
+
+def team_names(proposal):
+    """The names that would tell a dual-anonymous reviewer whose proposal it is: the principal investigator's,
+    the co-investigators' and the lead organisation's (in English and in its own language)."""
+    people = [proposal.principal_investigator.full_name]
+    people += [member.full_name for member in proposal.team.all() if not member.is_invited]
+    return [*people, proposal.organisation.name, proposal.organisation.native_name]
+
+
+def attachment_warning(attachment):
+    """What to tell the team about a file whose text names them, or ''."""
+    if not attachment.names_found:
+        return ""
+    return _(
+        "This call is dual-anonymous, and the text of %(file)s names %(names)s. Reviewers get the file without its "
+        "author metadata, but not without its text: consider removing these names and uploading it again."
+    ) % {"file": attachment.original_name, "names": ", ".join(attachment.names_found)}
+
+
+def reviewer_copy(*, attachment):
+    """The file a reviewer of a dual-anonymous call gets: a copy without the document information dictionary
+    and the XMP metadata, made at the first download and kept in the default storage for the next ones."""
+    if attachment.reviewer_copy:
+        return attachment.reviewer_copy
+    with transaction.atomic():
+        attachment = Attachment.objects.select_for_update().get(pk=attachment.pk)
+        if not attachment.reviewer_copy:
+            with attachment.file.open("rb") as original:
+                try:
+                    cleaned = documents.without_metadata(original)
+                except documents.UnreadablePdf as error:
+                    raise DomainError(
+                        _("This file could not be prepared for anonymous review; the programme office can help.")
+                    ) from error
+            attachment.reviewer_copy.save(f"{attachment.pk}.pdf", ContentFile(cleaned), save=False)
+            attachment.save(update_fields=["reviewer_copy"])
+            # No actor and no organisation: the team reads its organisation's log and must not learn who reviews.
+            record_event(
+                actor=None,
+                action="proposal.attachment_reviewer_copy",
+                obj=attachment.proposal,
+                data={"attachment": attachment.pk, "sha256": attachment.sha256},
+            )
+    return attachment.reviewer_copy
 
 
 @transaction.atomic

@@ -17,6 +17,7 @@ urlpatterns = [
     path("proposals/<int:pk>/attachments/", views.attachment_upload, name="attachment_upload"),
     path("attachments/<int:pk>/", views.attachment_download, name="attachment_download"),
     path("attachments/<int:pk>/remove/", views.attachment_remove, name="attachment_remove"),
+    path("team-invitations/<str:token>/", views.team_invitation, name="team_invitation"),
     path("manage/calls/", views.manage_calls, name="manage_calls"),
     path("manage/calls/new/", views.call_create, name="call_create"),
     path("manage/calls/<int:pk>/edit/", views.call_edit, name="call_edit"),

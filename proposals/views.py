@@ -352,13 +352,15 @@ def attachment_upload(request, pk):
     form = AttachmentForm(request.POST, request.FILES)
     if form.is_valid():
         try:
-            services.add_attachment(
+            attachment = services.add_attachment(
                 proposal=proposal, by=request.user, upload=form.cleaned_data["file"], kind=form.cleaned_data["kind"]
             )
         except DomainError as error:
             messages.error(request, error.message)
         else:
             messages.success(request, _("File attached."))
+            if warning := services.attachment_warning(attachment):
+                messages.warning(request, warning)
     else:
         messages.error(request, _("Choose a PDF file to attach."))
     return redirect(reverse("proposals:proposal_edit", args=[proposal.pk]) + "#attachments")
@@ -383,6 +385,31 @@ def attachment_remove(request, pk):
 def attachment_download(request, pk):
     attachment = selectors.get_attachment_for(user=request.user, pk=pk)
     return file_response(attachment.file, filename=attachment.original_name, content_type="application/pdf")
+
+
+@login_required
+def team_invitation(request, token):
+    """The invited person accepts a place on a proposal's team, signed in with the address it was sent to."""
+    member = selectors.team_invitation_for(token)
+    if member is None:
+        return render(request, "partners/link_invalid.html", status=400)
+    proposal = member.proposal
+    error = ""
+    if request.method == "POST":
+        try:
+            services.accept_team_invitation(member=member, by=request.user)
+        except DomainError as error_:
+            error = error_.message
+        else:
+            messages.success(request, _("You are on the team of %(title)s.") % {"title": proposal.title})
+            return redirect("proposals:proposal_detail", pk=proposal.pk)
+    elif not member.is_invited:
+        error = _("This invitation has already been used.")
+    elif request.user.email.lower() != member.email.lower():
+        error = _("This invitation was sent to another address; sign in with that address to accept it.")
+    # Someone signed in with another address learns nothing of the proposal from the link.
+    context = {"proposal": proposal if not error else None, "member": member, "error": error}
+    return render(request, "proposals/team_invitation.html", context)
 
 
 # Administrators -------------------------------------------------------------------------------

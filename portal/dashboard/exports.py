@@ -244,7 +244,12 @@ PEOPLE = Export(
 
 
 def _proposal_queryset():
-    team = TeamMember.objects.filter(proposal=OuterRef("pk")).values("proposal").annotate(n=Count("pk")).values("n")
+    team = (
+        TeamMember.objects.filter(proposal=OuterRef("pk"), status=TeamMember.Status.MEMBER)
+        .values("proposal")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
     return (
         Proposal.objects.annotate(
             team_size=Coalesce(Subquery(team, output_field=IntegerField()), 0),

@@ -5,7 +5,8 @@ import pytest
 from django.core import mail
 from playwright.sync_api import expect
 
-from proposals.models import PlatformKind, Proposal, ProposalVersion
+from proposals import services
+from proposals.models import PlatformKind, Proposal, ProposalVersion, TeamMember
 from tests.factories import CallFactory, MembershipFactory, OrganisationFactory
 
 from .steps import DRAFT_FIELDS, email_to, expect_language, expect_message, expect_portal_home, label, sign_in, text
@@ -55,6 +56,10 @@ def test_team_writes_a_proposal_fixes_what_the_check_finds_and_submits_with_a_re
     page.click("button[name=continue]")
 
     page.wait_for_url(f"{base}/proposals/{proposal.pk}/submit/")
+    # The colleague from another organisation is invited by email; they accept from its link (here, at once).
+    invitation = TeamMember.objects.get(proposal=proposal, email=colleague.email)
+    assert invitation.status == TeamMember.Status.INVITED
+    services.accept_team_invitation(member=invitation, by=colleague)
     expect_language(page, lang)
     expect(page.locator("h1")).to_contain_text(text(lang, "Check and submit"))
     too_heavy = text(

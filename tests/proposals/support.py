@@ -1,12 +1,16 @@
 """Small helpers for the calls and proposals tests: a real PDF, deadlines moved into the past, form posts."""
 
+import io
 from datetime import datetime, timedelta
 
+import pikepdf
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.forms import BooleanField, MultipleChoiceField
 from django.utils import timezone
 
-from proposals.models import Call
+from proposals import services
+from proposals.models import Call, ReviewAssignment
+from tests.factories import ReviewAssignmentFactory
 
 PDF = (
     b"%PDF-1.4\n"
@@ -27,6 +31,20 @@ def pass_deadline(call, *, ago=timedelta(minutes=1)):
     Call.objects.filter(pk=call.pk).update(deadline=timezone.now() - ago)
     call.refresh_from_db()
     return call.deadline
+
+
+def send_to_review(call, proposal, reviewer=None):
+    """Submit `proposal`, put its call under review (closed yesterday) and, if given, let `reviewer` review it."""
+    services.submit_proposal(proposal=proposal, by=proposal.principal_investigator)
+    Call.objects.filter(pk=call.pk).update(
+        status=Call.Status.UNDER_REVIEW,
+        deadline=timezone.now() - timedelta(days=1),
+        review_deadline=timezone.now() + timedelta(days=14),
+    )
+    call.refresh_from_db()
+    if reviewer is None:
+        return None
+    return ReviewAssignmentFactory(proposal=proposal, reviewer=reviewer, status=ReviewAssignment.Status.ACCEPTED)
 
 
 def pass_letter_deadline(call, *, ago=timedelta(minutes=1)):
@@ -57,3 +75,27 @@ def post_data(*forms):
             else:
                 data[key] = "" if value is None else str(value)
     return data
+
+
+AUTHOR = "Zenobia Quillfeather"
+INSTITUTE = "Qarabag Zephyr Lunar Institute"
+
+
+def team_pdf(text="Regolith dust analyser: technical description", *, author=AUTHOR, creator=INSTITUTE):
+    """A one-page PDF whose page shows `text`, with /Author, /Creator and XMP metadata naming the team."""
+    pdf = pikepdf.new()
+    pdf.add_blank_page(page_size=(595, 842))
+    page = pdf.pages[0]
+    font = pdf.make_indirect(
+        pikepdf.Dictionary(Type=pikepdf.Name.Font, Subtype=pikepdf.Name.Type1, BaseFont=pikepdf.Name.Helvetica)
+    )
+    page.Resources = pikepdf.Dictionary(Font=pikepdf.Dictionary(F1=font))
+    page.Contents = pdf.make_stream(f"BT /F1 12 Tf 72 720 Td ({text}) Tj ET".encode("latin-1"))
+    pdf.docinfo["/Author"] = author
+    pdf.docinfo["/Creator"] = f"{author} of {creator}"
+    with pdf.open_metadata(set_pikepdf_as_editor=False) as meta:
+        meta["dc:creator"] = [author]
+        meta["xmp:CreatorTool"] = creator
+    out = io.BytesIO()
+    pdf.save(out, compress_streams=False)
+    return out.getvalue()

@@ -31,19 +31,21 @@ def test_a_partner_member_starts_a_draft_with_a_team(api_as, call, lander, partn
     assert body["organisation"]["name"] == "South Lunar Institute" and body["organisation"]["country"] == "ZA"
     assert body["principal_investigator"] == {"id": partner_member.pk, "full_name": "Mpho Member"}
     assert body["reference"] == f"CE8-2026-{body['id']:04d}"
-    assert [(member["full_name"], member["is_portal_user"]) for member in body["team"]] == [
-        ("Moon Colleague", True),
-        ("Ines Outside", False),
+    # The colleague from outside the lead organisation is invited: nothing of their account shows until they accept.
+    assert [(m["email"], m["full_name"], m["is_portal_user"], m["status"]) for m in body["team"]] == [
+        ("colleague@moon.example.org", "", False, "invited"),
+        ("", "Ines Outside", False, "member"),
     ]
     assert body["resource_problems"] == {}
     assert body["deadline"] is not None
-    assert TeamMember.objects.get(user=colleague).role == "Data analysis"
+    assert TeamMember.objects.get(email="colleague@moon.example.org").role == "Data analysis"
+    assert not TeamMember.objects.filter(user=colleague).exists()
 
 
-def test_a_team_member_needs_a_portal_email_or_a_name_and_organisation(api_as, call, partner_member):
+def test_a_team_member_needs_an_email_or_a_name_and_organisation(api_as, call, partner_member):
     response = api_as(partner_member).post(
         "/api/v1/proposals/",
-        {"call": call.pk, "title": "Lunar seismometer", "team": [{"email": "nobody@nowhere.example.org"}]},
+        {"call": call.pk, "title": "Lunar seismometer", "team": [{"full_name": "Nobody Without Organisation"}]},
         format="json",
     )
     assert response.status_code == 400

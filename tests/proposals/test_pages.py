@@ -119,19 +119,21 @@ def test_the_editor_adds_co_investigators_by_email_or_by_name(client, proposal, 
     )
     response = client.post(reverse("proposals:proposal_edit", args=[proposal.pk]), data)
     assert response.status_code == 302
-    assert list(TeamMember.objects.values_list("user", "full_name", "organisation_name", "country")) == [
-        (colleague.pk, colleague.full_name, "", ""),
-        (None, "Ines Outside", "University of Lisbon", "PT"),
+    # Someone from outside the lead organisation is invited: only the address typed is kept until they accept.
+    assert list(TeamMember.objects.values_list("user", "email", "full_name", "organisation_name", "status")) == [
+        (None, "Colleague@Moon.example.org", "", "", "invited"),
+        (None, "", "Ines Outside", "University of Lisbon", "member"),
     ]
+    assert colleague.team_memberships.count() == 0
 
 
-def test_the_editor_asks_for_a_name_and_organisation_for_someone_outside_the_portal(client, proposal, pi):
+def test_the_editor_asks_for_an_email_or_a_name_and_organisation(client, proposal, pi):
     client.force_login(pi)
-    data = {**_editor(client, proposal), "team-0-email": "nobody@nowhere.example.org"}
+    data = {**_editor(client, proposal), "team-0-full_name": "Ines Outside"}
     response = client.post(reverse("proposals:proposal_edit", args=[proposal.pk]), data)
     assert response.status_code == 200
-    assert "Give the person&#x27;s name and organisation, or the email of a portal user." in response.content.decode()
-    assert 'value="nobody@nowhere.example.org"' in response.content.decode()
+    assert "Give the person&#x27;s email to invite them, or their name and organisation." in response.content.decode()
+    assert 'value="Ines Outside"' in response.content.decode()
 
 
 def test_the_editor_of_a_submitted_proposal_asks_to_withdraw_first(client, proposal, pi):

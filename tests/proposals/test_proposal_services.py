@@ -160,23 +160,26 @@ def test_the_pi_can_be_handed_to_a_colleague_of_the_lead_organisation(proposal, 
 # The team -----------------------------------------------------------------------------------------
 
 
-def test_team_links_portal_users_with_their_organisation_and_keeps_outsiders_by_name(proposal, pi):
+def test_team_links_colleagues_invites_others_and_keeps_outsiders_by_name(proposal, pi):
+    colleague = MembershipFactory(organisation=proposal.organisation, user__full_name="Kagiso Colleague").user
     foreign = MembershipFactory(organisation=OrganisationFactory(name="Andes Lunar", country="CL")).user
     services.update_proposal(
         proposal=proposal,
         by=pi,
         data={},
         team=[
-            {"user": foreign, "role": "Instrument scientist"},
-            {"user": foreign},
-            {"user": pi},
-            {"full_name": "Ines Outside", "email": "ines@uni.example.org", "organisation_name": "Uni", "country": "PT"},
+            {"email": colleague.email.upper(), "role": "Instrument scientist"},
+            {"email": foreign.email},
+            {"email": foreign.email, "role": "Twice"},
+            {"email": pi.email},
+            {"full_name": "Ines Outside", "organisation_name": "Uni", "country": "PT"},
         ],
     )
-    team = list(proposal.team.values_list("user", "full_name", "organisation_name", "country", "role"))
+    team = list(proposal.team.values_list("user", "full_name", "organisation_name", "country", "role", "status"))
     assert team == [
-        (foreign.pk, foreign.full_name, "Andes Lunar", "CL", "Instrument scientist"),
-        (None, "Ines Outside", "Uni", "PT", "Co-investigator"),
+        (colleague.pk, "Kagiso Colleague", proposal.organisation.name, "ZA", "Instrument scientist", "member"),
+        (None, "", "", "", "Co-investigator", "invited"),
+        (None, "Ines Outside", "Uni", "PT", "Co-investigator", "member"),
     ]
 
 

@@ -34,6 +34,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from partners import tokens
+from proposals import services as proposal_services
 
 from .world import ROLES, build_world, reset_link_kwargs
 
@@ -63,6 +64,7 @@ ROUTE_OBJECTS = {
     "partners:verify_email": {"token": "verification_token"},
     "partners:registration_edit": {"token": "edit_token"},
     "partners:invitation_accept": {"token": "invitation_token"},
+    "proposals:team_invitation": {"token": "team_invitation_token"},
     "partners:invite": {"pk": "organisation"},
     "partners:revoke_invitation": {"pk": "invitation"},
     "partners:remove_member": {"pk": "membership"},
@@ -270,6 +272,7 @@ def _side_object(world, side, kind, *, own):
         "verification_token": lambda: tokens.verification_token(side.registration),
         "edit_token": lambda: tokens.edit_token(side.registration),
         "invitation_token": lambda: tokens.invitation_token(side.invitation),
+        "team_invitation_token": lambda: proposal_services.team_invitation_token(side.team_invitation),
         "reset_uid": lambda: reset_link["uidb64"],
         "reset_token": lambda: reset_link["token"],
     }

@@ -28,7 +28,7 @@ from django.utils.http import urlsafe_base64_encode
 from partners.models import Membership, Registration
 from portal.dashboard.models import ExportJob
 from proposals import review_services, services
-from proposals.models import Call, Decision, Proposal, Review, ReviewAssignment
+from proposals.models import Call, Decision, Proposal, Review, ReviewAssignment, TeamMember
 from tests.factories import (
     CallFactory,
     InvitationFactory,
@@ -39,6 +39,7 @@ from tests.factories import (
     ReviewAssignmentFactory,
     ReviewerProfileFactory,
     ReviewFactory,
+    TeamMemberFactory,
     UserFactory,
 )
 from tests.proposals.support import pdf_upload
@@ -62,6 +63,14 @@ def _side(letter, country, programme_admin):
     call = CallFactory(title=f"Call {letter}")
     proposal = ProposalFactory(call=call, organisation=organisation, principal_investigator=pi_membership.user)
     attachment = services.add_attachment(proposal=proposal, by=pi_membership.user, upload=pdf_upload())
+    team_invitation = TeamMemberFactory(
+        proposal=proposal,
+        user=None,
+        email=f"invitee-{letter.lower()}@elsewhere.example.org",
+        full_name="",
+        organisation_name="",
+        status=TeamMember.Status.INVITED,
+    )
     services.submit_proposal(proposal=proposal, by=pi_membership.user)
     now = timezone.now()
     Call.objects.filter(pk=call.pk).update(
@@ -80,6 +89,7 @@ def _side(letter, country, programme_admin):
         call=call,
         proposal=Proposal.objects.get(pk=proposal.pk),
         attachment=attachment,
+        team_invitation=team_invitation,
     )
 
 

@@ -37,7 +37,7 @@ from tests.factories import (
 )
 from tests.helpers import wait_for
 from tests.processes import start_celery_worker, start_portal_server, wait_until_answering
-from tests.proposals.support import PDF
+from tests.proposals.support import AUTHOR, PDF, team_pdf
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 
@@ -158,9 +158,9 @@ def team(db):
     return proposal
 
 
-def _upload(browser, node, proposal):
+def _upload(browser, node, proposal, content=PDF):
     path = reverse("proposals:attachment_upload", args=[proposal.pk])
-    files = {"file": ("Payload design.pdf", PDF, "application/pdf")}
+    files = {"file": ("Payload design.pdf", content, "application/pdf")}
     response = browser.post(node, path, {"kind": "technical"}, files=files)
     assert response.status_code == 302
     return Attachment.objects.get(proposal=proposal)
@@ -185,9 +185,10 @@ def test_a_pdf_uploaded_through_node_a_is_downloaded_through_node_b_by_its_team_
     assert other.get(nodes["b"], download).status_code == 404
 
 
-def test_a_reviewer_of_a_dual_anonymous_call_gets_the_same_pdf_through_either_node(nodes, team):
+def test_a_reviewer_of_a_dual_anonymous_call_gets_the_same_cleaned_copy_through_either_node(nodes, team, object_store):
     pi = Browser().sign_in(nodes["a"], team.principal_investigator)
-    attachment = _upload(pi, nodes["a"], team)
+    original = team_pdf()
+    attachment = _upload(pi, nodes["a"], team, original)
     services.submit_proposal(proposal=team, by=team.principal_investigator)
     now = timezone.now()
     Call.objects.filter(pk=team.call_id).update(
@@ -205,6 +206,9 @@ def test_a_reviewer_of_a_dual_anonymous_call_gets_the_same_pdf_through_either_no
     assert through_a.content.startswith(b"%PDF") and through_a.content.rstrip().endswith(b"%%EOF")
     assert through_a.content == through_b.content, "the same file through both nodes"
     assert "Payload" not in through_a.headers["Content-Disposition"], "the file name does not name the team's file"
+    assert AUTHOR.encode() in original and AUTHOR.encode() not in through_a.content, "the copy names nobody"
+    attachment.refresh_from_db()
+    assert object_store.read(nodes["bucket"], attachment.reviewer_copy.name) == through_a.content, "one shared copy"
 
 
 def test_an_excel_export_started_on_node_a_is_written_by_the_worker_and_downloaded_from_node_b(nodes, object_store):
