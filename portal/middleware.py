@@ -7,6 +7,9 @@ from django.conf import settings
 from django.contrib.auth import SESSION_KEY
 from django.utils import timezone, translation
 
+from portal.client import client_address, make_storable, storable
+from portal.views import bad_request
+
 access_log = logging.getLogger("portal.access")
 REFUSALS = {401, 403, 404, 405, 409, 429}
 
@@ -75,7 +78,7 @@ class RequestContextMiddleware:
 
     def __call__(self, request):
         base_token = _base_url.set(f"{request.scheme}://{request.get_host()}")
-        ip_token = _client_ip.set(request.META.get("REMOTE_ADDR"))
+        ip_token = _client_ip.set(client_address(request))
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
             use_language(request, user)
@@ -106,7 +109,7 @@ class RequestContextMiddleware:
             request.path,
             response.status_code,
             who,
-            request.META.get("REMOTE_ADDR"),
+            client_address(request),
         )
 
     @staticmethod
@@ -120,3 +123,35 @@ class RequestContextMiddleware:
         language = supported_language(user.language)
         if language and request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME) != language:
             remember_language(response, language)
+
+
+class CleanInputMiddleware:
+    """Input no text column can hold never reaches the rest of the portal.
+
+    A NUL byte (or half a surrogate pair) in a header would make PostgreSQL refuse the row that records it (the
+    sign-in lock-out keeps each attempt's User-Agent): the request would fail, and the attempt go uncounted. So
+    every header value — User-Agent, X-Forwarded-For, Referer, Cookie, Authorization, … — is kept without those
+    characters: a token changed so names no token, and is answered as none; a cookie that still holds one once
+    read is dropped, so a session cookie so spoilt gives a fresh anonymous session. A path or query
+    parameter holding one is refused with a 400 (JSON under /api/). Bodies are read by the forms and the API's
+    parser, which refuse such text field by field. First in MIDDLEWARE, so nothing reads a header before.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        meta = request.META
+        for key, value in meta.items():
+            if (key.startswith("HTTP_") or key in ("CONTENT_TYPE", "REMOTE_ADDR", "REMOTE_HOST")) and (
+                isinstance(value, str) and not storable(value)
+            ):
+                meta[key] = make_storable(value)
+        # A quoted cookie value may spell NUL as an escape ("\\000"), which only parsing turns into the character:
+        # such a cookie is not one the portal set, and is dropped (a session cookie so, a fresh anonymous session).
+        request.COOKIES = {name: value for name, value in request.COOKIES.items() if storable(name) and storable(value)}
+        if not storable(request.path_info) or not all(
+            storable(name) and all(storable(value) for value in values) for name, values in request.GET.lists()
+        ):
+            return bad_request(request)
+        return self.get_response(request)

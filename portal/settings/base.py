@@ -50,6 +50,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "portal.middleware.CleanInputMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -305,3 +306,17 @@ BENCH_HELLO = env.bool("BENCH_HELLO", default=False)
 
 PROPOSAL_ATTACHMENT_MAX_BYTES = env.int("PROPOSAL_ATTACHMENT_MAX_BYTES", default=10_000_000)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12_000_000
+
+# How many proxies in front of the portal append the address they were reached from to X-Forwarded-For: 0 when
+# clients connect directly, 1 behind one reverse proxy. The client's address (sign-in lock-outs, rate limits,
+# throttles, logs) is read through exactly that many, and nothing a client writes itself counts (portal/client.py).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "portal.client.client_address"
+RATELIMIT_IP_META_KEY = "portal.client.client_address"
+REST_FRAMEWORK["NUM_PROXIES"] = TRUSTED_PROXY_COUNT
+# DRF's three parsers, the JSON one refusing with a 400 a body nested too deeply or too large (portal/api.py).
+REST_FRAMEWORK["DEFAULT_PARSER_CLASSES"] = [
+    "portal.api.JSONParser",
+    "rest_framework.parsers.FormParser",
+    "rest_framework.parsers.MultiPartParser",
+]
