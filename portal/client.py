@@ -52,5 +52,6 @@ def storable(value):
 
 
 def make_storable(value):
-    """`value` without the characters that cannot be stored."""
-    return _UNSTORABLE.sub("", value)
+    """`value` with "?" for each character that cannot be stored: still writable in a header (Latin-1), and a
+    token or session key so changed names none, where one with the character simply removed could."""
+    return _UNSTORABLE.sub("?", value)

@@ -130,9 +130,9 @@ class CleanInputMiddleware:
 
     A NUL byte (or half a surrogate pair) in a header would make PostgreSQL refuse the row that records it (the
     sign-in lock-out keeps each attempt's User-Agent): the request would fail, and the attempt go uncounted. So
-    every header value — User-Agent, X-Forwarded-For, Referer, Cookie, Authorization, … — is kept without those
-    characters: a token changed so names no token, and is answered as none; a cookie that still holds one once
-    read is dropped, so a session cookie so spoilt gives a fresh anonymous session. A path or query
+    in every header value — User-Agent, X-Forwarded-For, Referer, Cookie, Authorization, … — such a character
+    becomes "?": a token or session key so changed names none and is answered as none (401, or a fresh anonymous
+    session). A cookie that holds one only once read (a quoted "\\000") is dropped. A path or query
     parameter holding one is refused with a 400 (JSON under /api/). Bodies are read by the forms and the API's
     parser, which refuse such text field by field. First in MIDDLEWARE, so nothing reads a header before.
     """
