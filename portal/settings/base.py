@@ -314,9 +314,9 @@ TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 AXES_CLIENT_IP_CALLABLE = "portal.client.client_address"
 RATELIMIT_IP_META_KEY = "portal.client.client_address"
 REST_FRAMEWORK["NUM_PROXIES"] = TRUSTED_PROXY_COUNT
-# DRF's three parsers, the JSON one refusing with a 400 a body nested too deeply or too large (portal/api.py).
+# DRF's three parsers, the JSON one refusing with a 400 a body nested too deeply or too large (portal/parsers.py).
 REST_FRAMEWORK["DEFAULT_PARSER_CLASSES"] = [
-    "portal.api.JSONParser",
+    "portal.parsers.JSONParser",
     "rest_framework.parsers.FormParser",
     "rest_framework.parsers.MultiPartParser",
 ]
