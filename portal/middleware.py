@@ -13,13 +13,13 @@ from portal.views import bad_request
 access_log = logging.getLogger("portal.access")
 REFUSALS = {401, 403, 404, 405, 409, 429}
 
-_base_url: ContextVar[str | None] = ContextVar("base_url", default=None)
 _client_ip: ContextVar[str | None] = ContextVar("client_ip", default=None)
 
 
 def current_base_url():
-    """The address the portal is being reached on, or SITE_URL outside a request."""
-    return _base_url.get() or settings.SITE_URL
+    """The portal's address for links in emails: SITE_URL, never the Host a request arrived with (a request to
+    another name or port of the server must not make the portal email links that point there)."""
+    return settings.SITE_URL
 
 
 def current_ip():
@@ -66,7 +66,7 @@ def remember_language(response, language):
 
 
 class RequestContextMiddleware:
-    """The request's address for links, and the signed-in person's language and time zone.
+    """The client's address for the audit log, and the signed-in person's language and time zone.
 
     One rule for the language: a signed-in person's saved language wins over the browser and the cookie; an
     anonymous person's choice from the switcher (the cookie) applies until they sign in; a signed-in browser's
@@ -77,7 +77,6 @@ class RequestContextMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        base_token = _base_url.set(f"{request.scheme}://{request.get_host()}")
         ip_token = _client_ip.set(client_address(request))
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
@@ -88,7 +87,6 @@ class RequestContextMiddleware:
             response = self.get_response(request)
         finally:
             timezone.deactivate()
-            _base_url.reset(base_token)
             _client_ip.reset(ip_token)
         self._keep_language_cookie(request, response)
         self._log_refusal(request, response)

@@ -17,8 +17,7 @@ DEBUG = env.bool("DEBUG", default=False)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
-# Used for links in emails sent outside a request (reminders, sweeps); inside a request
-# the links follow the address the portal was reached on.
+# Every link in an email is built from this address, inside a request or not (never from the request's Host).
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 SITE_NAME = "ILRS Partner Portal"
 
