@@ -51,13 +51,12 @@ def too_many_requests(request, exception):
 
 
 def bad_request(request, exception=None):
-    """A request that cannot be read (too large a body, characters no text may hold): JSON under /api/, a page
-    elsewhere. Django answers so for the errors it finds itself (handler400), the portal for those it refuses."""
+    """A request that cannot be read (too large a body, an unknown Host, characters no text may hold): JSON under
+    /api/, a page elsewhere. Django answers so for the errors it finds itself (handler400), the portal
+    (portal.middleware.CleanInputMiddleware) for those it refuses."""
     if request.path.startswith("/api/"):
-        return JsonResponse(
-            {"detail": str(_("The request could not be read: too large, or with characters it may not hold."))},
-            status=400,
-        )
+        detail = _("The request could not be read: too large, malformed, or holding characters no text may hold.")
+        return JsonResponse({"detail": str(detail)}, status=400)
     return render(request, "400.html", status=400)
 
 

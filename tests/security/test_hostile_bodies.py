@@ -88,3 +88,11 @@ def test_the_parser_refuses_a_body_larger_than_the_limit_even_without_a_content_
     with pytest.raises(ParseError, match="too large"):
         JSONParser().parse(io.BytesIO(json.dumps({"name": "x" * 2000}).encode()))
     assert JSONParser().parse(io.BytesIO(b'{"name": "moon"}')) == {"name": "moon"}
+
+
+def test_an_unknown_host_is_a_400_in_json_on_the_api_and_a_page_elsewhere(client, db):
+    api = client.get("/api/v1/calls/", HTTP_HOST="portal.attacker.example")
+    page = client.get("/", HTTP_HOST="portal.attacker.example")
+
+    _assert_refused_as_json(api)
+    assert page.status_code == 400 and "Request not understood" in page.content.decode()
