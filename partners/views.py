@@ -67,7 +67,7 @@ def registration_edit(request, token):
     except tokens.InvalidLink:
         return render(request, "partners/link_invalid.html", status=400)
     if registration.status != Registration.Status.CHANGES_REQUESTED:
-        return render(request, "partners/registration_edit_closed.html", {"registration": registration})
+        return render(request, "partners/registration_edit_closed.html", {"registration": registration}, status=400)
     form = RegistrationEditForm(request.POST or None, instance=registration)
     if request.method == "POST" and form.is_valid():
         services.resubmit_registration(registration=registration, data=form.cleaned_data)
@@ -191,7 +191,7 @@ def invitation_accept(request, token):
         return render(request, "partners/link_invalid.html", status=400)
     context = {"invitation": invitation, "organisation": invitation.organisation}
     if invitation.status != Invitation.Status.PENDING:
-        return render(request, "partners/invitation_closed.html", context)
+        return render(request, "partners/invitation_closed.html", context, status=400)
     signed_in = request.user.is_authenticated
     form = None if signed_in else AcceptInvitationForm(request.POST or None, email=invitation.email)
     if request.method == "POST" and (signed_in or form.is_valid()):

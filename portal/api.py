@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from portal.client import client_address
 from portal.errors import DomainError
 
 
@@ -22,7 +23,10 @@ class Pagination(PageNumberPagination):
 
 
 class ClientRateThrottle(SimpleRateThrottle):
-    """Counts requests per client address, signed in or not."""
+    """Counts requests per client address (portal.client.client_address), signed in or not."""
+
+    def get_ident(self, request):
+        return client_address(request)
 
     def get_cache_key(self, request, view):
         return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}

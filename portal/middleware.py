@@ -7,16 +7,19 @@ from django.conf import settings
 from django.contrib.auth import SESSION_KEY
 from django.utils import timezone, translation
 
+from portal.client import client_address, make_storable, storable
+from portal.views import bad_request
+
 access_log = logging.getLogger("portal.access")
 REFUSALS = {401, 403, 404, 405, 409, 429}
 
-_base_url: ContextVar[str | None] = ContextVar("base_url", default=None)
 _client_ip: ContextVar[str | None] = ContextVar("client_ip", default=None)
 
 
 def current_base_url():
-    """The address the portal is being reached on, or SITE_URL outside a request."""
-    return _base_url.get() or settings.SITE_URL
+    """The portal's address for links in emails: SITE_URL, never the Host a request arrived with (a request to
+    another name or port of the server must not make the portal email links that point there)."""
+    return settings.SITE_URL
 
 
 def current_ip():
@@ -63,7 +66,7 @@ def remember_language(response, language):
 
 
 class RequestContextMiddleware:
-    """The request's address for links, and the signed-in person's language and time zone.
+    """The client's address for the audit log, and the signed-in person's language and time zone.
 
     One rule for the language: a signed-in person's saved language wins over the browser and the cookie; an
     anonymous person's choice from the switcher (the cookie) applies until they sign in; a signed-in browser's
@@ -74,8 +77,7 @@ class RequestContextMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        base_token = _base_url.set(f"{request.scheme}://{request.get_host()}")
-        ip_token = _client_ip.set(request.META.get("REMOTE_ADDR"))
+        ip_token = _client_ip.set(client_address(request))
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
             use_language(request, user)
@@ -85,7 +87,6 @@ class RequestContextMiddleware:
             response = self.get_response(request)
         finally:
             timezone.deactivate()
-            _base_url.reset(base_token)
             _client_ip.reset(ip_token)
         self._keep_language_cookie(request, response)
         self._log_refusal(request, response)
@@ -106,7 +107,7 @@ class RequestContextMiddleware:
             request.path,
             response.status_code,
             who,
-            request.META.get("REMOTE_ADDR"),
+            client_address(request),
         )
 
     @staticmethod
@@ -120,3 +121,35 @@ class RequestContextMiddleware:
         language = supported_language(user.language)
         if language and request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME) != language:
             remember_language(response, language)
+
+
+class CleanInputMiddleware:
+    """Input no text column can hold never reaches the rest of the portal.
+
+    A NUL byte (or half a surrogate pair) in a header would make PostgreSQL refuse the row that records it (the
+    sign-in lock-out keeps each attempt's User-Agent): the request would fail, and the attempt go uncounted. So
+    in every header value — User-Agent, X-Forwarded-For, Referer, Cookie, Authorization, … — such a character
+    becomes "?": a token or session key so changed names none and is answered as none (401, or a fresh anonymous
+    session). A cookie that holds one only once read (a quoted "\\000") is dropped. A path or query
+    parameter holding one is refused with a 400 (JSON under /api/). Bodies are read by the forms and the API's
+    parser, which refuse such text field by field. First in MIDDLEWARE, so nothing reads a header before.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        meta = request.META
+        for key, value in meta.items():
+            if (key.startswith("HTTP_") or key in ("CONTENT_TYPE", "REMOTE_ADDR", "REMOTE_HOST")) and (
+                isinstance(value, str) and not storable(value)
+            ):
+                meta[key] = make_storable(value)
+        # A quoted cookie value may spell NUL as an escape ("\\000"), which only parsing turns into the character:
+        # such a cookie is not one the portal set, and is dropped (a session cookie so, a fresh anonymous session).
+        request.COOKIES = {name: value for name, value in request.COOKIES.items() if storable(name) and storable(value)}
+        if not storable(request.path_info) or not all(
+            storable(name) and all(storable(value) for value in values) for name, values in request.GET.lists()
+        ):
+            return bad_request(request)
+        return self.get_response(request)

@@ -59,3 +59,4 @@ if settings.BENCH_HELLO:
     urlpatterns.append(path("bench/hello", views.bench_hello, name="bench_hello"))
 
 handler404 = "portal.api.not_found"
+handler400 = "portal.views.bad_request"

@@ -50,6 +50,16 @@ def too_many_requests(request, exception):
     return render(request, "too_many_requests.html", status=429)
 
 
+def bad_request(request, exception=None):
+    """A request that cannot be read (too large a body, an unknown Host, characters no text may hold): JSON under
+    /api/, a page elsewhere. Django answers so for the errors it finds itself (handler400), the portal
+    (portal.middleware.CleanInputMiddleware) for those it refuses."""
+    if request.path.startswith("/api/"):
+        detail = _("The request could not be read: too large, malformed, or holding characters no text may hold.")
+        return JsonResponse({"detail": str(detail)}, status=400)
+    return render(request, "400.html", status=400)
+
+
 def paginate(request, queryset, per_page=25):
     """One page of a list, from the `page` query parameter; out-of-range pages show the last one."""
     return Paginator(queryset, per_page).get_page(request.GET.get("page"))

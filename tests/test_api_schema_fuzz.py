@@ -1,7 +1,9 @@
 """Schemathesis sends generated requests to every operation of the OpenAPI schema, in process through WSGI.
 
 Every generated request is sent anonymously and as each role, and every answer must be free of server errors
-and match the schema: a documented status code, the documented content type, headers and body.
+and match the schema: a documented status code, the documented content type, headers and body. Then again with
+hostile headers (NUL bytes in User-Agent, Authorization and Cookie; a forged X-Forwarded-For) and, where the
+operation reads JSON, a body nested a thousand levels deep.
 """
 
 from datetime import timedelta
@@ -183,3 +185,46 @@ def test_every_operation_answers_within_its_schema(case, roles, credentials, dja
         # What a commit sets off (emails, tasks) runs after each request, as it would in production.
         with django_capture_on_commit_callbacks(execute=True):
             case.call_and_validate(headers=headers, checks=CHECKS)
+
+
+# The hostile requests of the adversarial run (issue 15): each header set replaces or joins a member's token.
+HOSTILE_HEADERS = {
+    "NUL in User-Agent": {"User-Agent": "brute\x00force"},
+    "NUL in a token": {"Authorization": "Token abc\x00def"},
+    "NUL in the session cookie": {"Authorization": None, "Cookie": "sessionid=abcdefgh\x00ijklmnop"},
+    "forged X-Forwarded-For": {"X-Forwarded-For": "203.0.113.66, 198.51.100.7"},
+}
+NESTED_BODY = "[" * 1000 + "]" * 1000
+
+
+@pytest.mark.parametrize("hostile", [HOSTILE_HEADERS], ids=["hostile headers and bodies"])
+@schema.parametrize()
+@settings(
+    max_examples=3,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[
+        HealthCheck.function_scoped_fixture,
+        HealthCheck.too_slow,
+        HealthCheck.filter_too_much,
+        HealthCheck.data_too_large,
+    ],
+)
+def test_hostile_headers_and_bodies_answer_within_the_schema(
+    case, hostile, credentials, django_capture_on_commit_callbacks
+):
+    member = {"X-Role": "partner_member", **credentials["partner_member"]}
+    for name, extra in hostile.items():
+        cache.clear()
+        headers = {key: value for key, value in {**member, **extra}.items() if value is not None}
+        headers["X-Role"] = f"partner_member, {name}"
+        with django_capture_on_commit_callbacks(execute=True):
+            case.call_and_validate(headers=headers, checks=CHECKS)
+    if case.media_type == "application/json" and case.method.upper() in ("POST", "PUT", "PATCH"):
+        cache.clear()
+        with django_capture_on_commit_callbacks(execute=True):
+            response = case.call_and_validate(
+                headers={**member, "X-Role": "nested body"}, data=NESTED_BODY, checks=CHECKS
+            )
+        assert response.status_code in (400, 401, 403, 404, 409), response.status_code

@@ -29,6 +29,9 @@ class ExpiringTokenAuthentication(TokenAuthentication):
         return authenticated
 
     def authenticate_credentials(self, key):
+        # A key is printable ASCII; anything else (a NUL byte, say) names no token and is never looked up.
+        if not (key.isascii() and key.isprintable()):
+            raise AuthenticationFailed(_("Invalid token."))
         token = token_with_user(key)
         if token is None or not token.user.is_active:
             user, token = super().authenticate_credentials(key)  # raises DRF's own "invalid" or "inactive"

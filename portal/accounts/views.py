@@ -5,7 +5,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.shortcuts import redirect, render
-from django.urls import reverse_lazy
+from django.urls import reverse, reverse_lazy
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views import i18n
@@ -39,6 +39,14 @@ class PasswordResetView(auth_views.PasswordResetView):
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     template_name = "accounts/password_reset_confirm.html"
     success_url = reverse_lazy("accounts:password_reset_complete")
+
+    def dispatch(self, *args, **kwargs):
+        response = super().dispatch(*args, **kwargs)
+        if self.validlink or response.status_code != 200:  # the form, or the redirect a valid link opens with
+            return response
+        # A used, expired or altered link answers as every dead link of an email does: 400, the same page.
+        context = {"renew_url": reverse("accounts:password_reset"), "renew_label": _("Ask for a new one.")}
+        return render(self.request, "partners/link_invalid.html", context, status=400)
 
     def form_valid(self, form):
         first = not self.user.has_usable_password()

@@ -21,8 +21,7 @@ LOAD_DEMO = env.bool("LOAD_DEMO", default=False)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
-# Used for links in emails sent outside a request (reminders, sweeps); inside a request
-# the links follow the address the portal was reached on.
+# Every link in an email is built from this address, inside a request or not (never from the request's Host).
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 SITE_NAME = "ILRS Partner Portal"
 
@@ -54,6 +53,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "portal.middleware.CleanInputMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -311,3 +311,17 @@ BENCH_HELLO = env.bool("BENCH_HELLO", default=False)
 
 PROPOSAL_ATTACHMENT_MAX_BYTES = env.int("PROPOSAL_ATTACHMENT_MAX_BYTES", default=10_000_000)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12_000_000
+
+# How many proxies in front of the portal append the address they were reached from to X-Forwarded-For: 0 when
+# clients connect directly, 1 behind one reverse proxy. The client's address (sign-in lock-outs, rate limits,
+# throttles, logs) is read through exactly that many, and nothing a client writes itself counts (portal/client.py).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "portal.client.client_address"
+RATELIMIT_IP_META_KEY = "portal.client.client_address"
+REST_FRAMEWORK["NUM_PROXIES"] = TRUSTED_PROXY_COUNT
+# DRF's three parsers, the JSON one refusing with a 400 a body nested too deeply or too large (portal/parsers.py).
+REST_FRAMEWORK["DEFAULT_PARSER_CLASSES"] = [
+    "portal.parsers.JSONParser",
+    "rest_framework.parsers.FormParser",
+    "rest_framework.parsers.MultiPartParser",
+]

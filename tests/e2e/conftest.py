@@ -226,8 +226,10 @@ class BrowserChecks:
 
 
 @pytest.fixture
-def chromium(live_server, monkeypatch):
+def chromium(live_server, monkeypatch, settings):
     """One headless Debian Chromium for the test."""
+    # Links in emails are built from SITE_URL: here the portal's address is the live server's.
+    settings.SITE_URL = live_server.url
     # Playwright's sync API runs an event loop in this thread; the test's own ORM calls are still synchronous.
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     from playwright.sync_api import sync_playwright

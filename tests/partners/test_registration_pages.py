@@ -106,13 +106,6 @@ def test_an_international_organisation_applies_without_a_country(client, db, com
     assert Registration.objects.get().country == ""
 
 
-def test_links_in_emails_point_at_the_address_the_portal_was_reached_on(client, db, django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True):
-        client.post(reverse("partners:join"), JOIN_FORM, HTTP_HOST="127.0.0.1:8000")
-    [link] = [url for url in mail.outbox[0].body.split() if "/join/verify/" in url]
-    assert link.startswith("http://127.0.0.1:8000/join/verify/")
-
-
 # Confirming the address ----------------------------------------------------------------------
 
 
@@ -222,7 +215,7 @@ def test_an_edit_link_is_closed_once_the_application_was_resubmitted(client, pro
 
     again = client.post(link, {**data, "city": "Bangkok"})
 
-    assert again.status_code == 200
+    assert again.status_code == 400, "a dead link answers as every dead link does"
     assert "it is not waiting for changes" in page_text(again)
     registration.refresh_from_db()
     assert registration.city == "Lampang"
@@ -316,7 +309,8 @@ def test_from_application_to_a_partner_admin_who_has_chosen_a_password(client, p
 
     client.logout()
     reused = client.get(set_password, follow=True)
-    assert not reused.context["validlink"], "the set-password link works once"
+    assert reused.status_code == 400, "the set-password link works once"
+    assert "This link is not valid" in page_text(reused)
 
 
 # The administrators' queue -------------------------------------------------------------------
