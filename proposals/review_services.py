@@ -19,6 +19,7 @@ from portal.formatting import when
 from portal.middleware import absolute_url, new_account_language
 from portal.notifications.services import notify, queue_email
 
+from . import affinity
 from . import assignment as solver
 from .models import Call, Conflict, Decision, Proposal, Review, ReviewAssignment, ReviewerProfile, ReviewReminder
 from .services import _require_admin, _require_state
@@ -94,6 +95,8 @@ def update_reviewer_profile(*, profile, by, data):
     profile.save()
     if changed:
         record_event(actor=by, action="reviewer.profile_changed", obj=profile.user, data={"changed": sorted(changed)})
+    if "keywords" in changed:
+        affinity.enqueue_all()
     return profile
 
 

@@ -24,7 +24,7 @@ from portal.errors import DomainError, NotAllowed, TransitionNotAllowed
 from portal.middleware import absolute_url
 from portal.notifications.services import notify, queue_email
 
-from . import permissions
+from . import affinity, permissions
 from .models import Attachment, Call, DeadlineReminder, Platform, Proposal, ProposalVersion, TeamMember
 
 User = get_user_model()
@@ -209,6 +209,7 @@ def close_call(*, call, by=None):
     call.closed_at = timezone.now()
     call.save(update_fields=["status", "closed_at"])
     record_event(actor=by, action="call.closed", obj=call, from_state="open", to_state="closed")
+    affinity.enqueue_call(call.pk)
     return call
 
 

@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from . import review_views, views
+from . import matching_views, review_views, views
 
 app_name = "proposals"
 
@@ -37,4 +37,5 @@ urlpatterns = [
     path("manage/calls/<int:pk>/review/", review_views.call_review, name="call_review"),
     path("manage/calls/<int:pk>/conflicts/", review_views.call_conflicts, name="call_conflicts"),
     path("manage/calls/<int:pk>/ranking/", review_views.call_ranking, name="call_ranking"),
+    path("reviews/profile/publications/", matching_views.reviewer_publications, name="reviewer_publications"),
 ]
