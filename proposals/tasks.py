@@ -40,3 +40,11 @@ def compute_affinity_in_matching():
     from .affinity import compute_call_affinity as compute
 
     return sum(compute(call=call) for call in calls_in_matching())
+
+
+@shared_task
+def send_bid_reminders():
+    """Beat task: remind reviewers to bid ahead of a call's bidding deadline (each reminder once)."""
+    from .bids import send_bid_reminders as send
+
+    return send()
