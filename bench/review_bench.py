@@ -477,8 +477,9 @@ def write_matching(results):
         "",
         f"Measured on {time.strftime('%Y-%m-%d')}, {platform.machine()} with {os.cpu_count()} cores, "
         f"Python {platform.python_version()}, PostgreSQL on the same machine. "
-        "Rerun: `.venv/bin/python bench/review_bench.py`. Goals: affinity under a minute, assignment with "
-        "fairness under 10 s.",
+        f"Load average {os.getloadavg()[0]:.1f} when the run ended (other work on the machine slows every figure). "
+        "Rerun: `.venv/bin/python bench/review_bench.py --matching`. Goals: affinity under a minute, assignment "
+        "with fairness under 10 s.",
         "",
         "| What | Size / detail | Best (s) | Median (s) |",
         "|---|---|---|---|",

@@ -42,20 +42,36 @@ def score(facts, shared_areas):
     return round(WEIGHTS["affinity"] * facts.affinity) + WEIGHTS["area"] * shared_areas + bonus
 
 
+NO_FACTS = PairFacts()
+
+
 class CallMatch:
     """The stored affinity and bids of one call, read once (two queries); callable as the solver's `match`."""
 
     def __init__(self, call=None, *, facts=None):
         self.facts = facts if facts is not None else _call_facts(call)
+        self._areas = {}
 
     def pair(self, proposal, profile):
-        return self.facts.get((proposal.pk, profile.user_id), PairFacts())
+        return self.facts.get((proposal.pk, profile.user_id), NO_FACTS)
+
+    def _area_set(self, kind, key, values):
+        found = self._areas.get((kind, key))
+        if found is None:
+            found = self._areas[(kind, key)] = frozenset(values or [])
+        return found
 
     def shared_areas(self, proposal, profile):
-        return sorted(set(proposal.areas or []) & set(profile.expertise_areas or []))
+        return sorted(
+            self._area_set("p", proposal.pk, proposal.areas)
+            & self._area_set("r", profile.user_id, profile.expertise_areas)
+        )
 
     def __call__(self, proposal, profile):
-        return score(self.pair(proposal, profile), len(self.shared_areas(proposal, profile)))
+        shared = self._area_set("p", proposal.pk, proposal.areas) & self._area_set(
+            "r", profile.user_id, profile.expertise_areas
+        )
+        return score(self.pair(proposal, profile), len(shared))
 
     def unwilling(self, proposal, profile):
         return self.pair(proposal, profile).bid == Bid.Value.NOT_WILLING
