@@ -179,6 +179,8 @@ def test_a_reviewer_pastes_abstracts_and_removes_one(client, reviewer):
     assert list(ReviewerPublication.objects.values_list("abstract", flat=True)) == ["Second on seismometers."]
     page = text(client.get(reverse("proposals:reviewer_profile")))
     assert "Second on seismometers." in page
+    head, body = page.split("</head>", 1)
+    assert "My writing" not in head and body.count('id="writing"') == 1
 
 
 def test_nobody_removes_another_reviewers_publication(client, reviewer):
