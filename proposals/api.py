@@ -10,6 +10,7 @@ from portal.api import ERRORS
 from portal.response_cache import CachedReadsMixin
 
 from . import selectors, services
+from .bids_api import CallBidActions
 from .filters import CallFilter, ProposalFilter
 from .models import Attachment
 from .review_api import CallReviewActions, ProposalReviewActions
@@ -57,6 +58,7 @@ class MissionViewSet(CachedReadsMixin, viewsets.ReadOnlyModelViewSet):
 )
 class CallViewSet(
     CachedReadsMixin,
+    CallBidActions,
     CallReviewActions,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -74,6 +76,8 @@ class CallViewSet(
     def get_permissions(self):
         if self.action in ("list", "retrieve"):
             return [drf_permissions.AllowAny()]
+        if self.action in CallBidActions.REVIEWER_ACTIONS:
+            return CallBidActions.reviewer_permissions()
         return [drf_permissions.IsAuthenticated(), IsProgrammeAdmin()]
 
     def _write(self, request, call=None):

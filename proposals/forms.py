@@ -332,3 +332,28 @@ class ReviewerProfileForm(forms.ModelForm):
     class Meta:
         model = ReviewerProfile
         fields = ["expertise_areas", "keywords", "max_load_per_call"]
+
+
+class BiddingDeadlineForm(forms.Form):
+    """When reviewers' bids on a call close (empty: open until the assignment), in the call's time zone."""
+
+    bidding_deadline = forms.DateTimeField(
+        label=_("Bidding deadline"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"],
+    )
+
+    def __init__(self, *args, call, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.zone = zoneinfo.ZoneInfo(call.time_zone or "Asia/Shanghai")
+        self.fields["bidding_deadline"].help_text = _("In the call's time zone, %(zone)s.") % {"zone": call.time_zone}
+        if call.bidding_deadline and not self.is_bound:
+            self.initial["bidding_deadline"] = timezone.localtime(call.bidding_deadline, self.zone).replace(tzinfo=None)
+
+    def clean_bidding_deadline(self):
+        value = self.cleaned_data["bidding_deadline"]
+        if value is None:
+            return None
+        naive = timezone.localtime(value, timezone.get_current_timezone()).replace(tzinfo=None)
+        return timezone.make_aware(naive, self.zone)

@@ -99,6 +99,7 @@ class Call(models.Model):
     )
     anonymity = models.CharField(_("anonymity"), max_length=10, choices=Anonymity.choices, default=Anonymity.SINGLE)
     review_deadline = models.DateTimeField(_("review deadline"), null=True, blank=True)
+    bidding_deadline = models.DateTimeField(_("bidding deadline"), null=True, blank=True)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT)
     opened_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
@@ -500,6 +501,7 @@ class ReviewAssignment(models.Model):
     reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="assignments")
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
     match = models.PositiveIntegerField(_("expertise match"), default=0)
+    reasons = models.JSONField(_("reasons for the match"), default=dict, blank=True)
     decline_reason = models.TextField(_("reason for declining"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     responded_at = models.DateTimeField(null=True, blank=True)
@@ -574,3 +576,83 @@ class Decision(models.Model):
 
     def __str__(self):
         return f"{self.proposal_id}: {self.outcome}"
+
+
+# Matching: reviewers' own writing, text affinity, bids -------------------------------------------
+
+
+class ReviewerPublication(models.Model):
+    """A piece of a reviewer's own writing (a publication's title and abstract) that their affinity is computed from."""
+
+    class Source(models.TextChoices):
+        PASTED = "pasted", _("Pasted")
+        BIBTEX = "bibtex", _("BibTeX file")
+        RIS = "ris", _("RIS file")
+        CSV = "csv", _("CSV file")
+
+    profile = models.ForeignKey(ReviewerProfile, on_delete=models.CASCADE, related_name="publications")
+    title = models.CharField(_("title"), max_length=500, blank=True)
+    abstract = models.TextField(_("abstract"), blank=True)
+    year = models.PositiveSmallIntegerField(_("year"), null=True, blank=True)
+    doi = models.CharField(_("DOI"), max_length=200, blank=True)
+    source = models.CharField(_("source"), max_length=10, choices=Source.choices, default=Source.PASTED)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return self.title or self.abstract[:60]
+
+
+class Affinity(models.Model):
+    """How close a reviewer's expertise is to a proposal's text, computed by a task (proposals/affinity.py)."""
+
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="affinities")
+    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="affinities")
+    score = models.FloatField(_("affinity"))
+    rank = models.PositiveIntegerField(_("rank of this reviewer for the proposal"))
+    terms = models.JSONField(_("top shared terms"), default=list)
+    computed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["proposal", "reviewer"], name="affinity_once_per_pair")]
+        indexes = [models.Index(fields=["reviewer", "proposal"], name="affinity_reviewer_idx")]
+
+    def __str__(self):
+        return f"{self.reviewer_id} × {self.proposal_id}: {self.score:.3f}"
+
+
+class Bid(models.Model):
+    """A reviewer's wish to review a proposal, given before the assignment."""
+
+    class Value(models.TextChoices):
+        EAGER = "eager", _("Eager")
+        WILLING = "willing", _("Willing")
+        NOT_WILLING = "not_willing", _("Not willing")
+
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="bids")
+    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="bids")
+    value = models.CharField(_("bid"), max_length=12, choices=Value.choices)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["proposal", "reviewer"], name="bid_once_per_pair")]
+
+    def __str__(self):
+        return f"{self.reviewer_id} × {self.proposal_id}: {self.value}"
+
+
+class BidReminder(models.Model):
+    """A reminder to bid ahead of a call's bidding deadline; each goes out once per reviewer."""
+
+    call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="bid_reminders")
+    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    days_before = models.PositiveSmallIntegerField()
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["call", "reviewer", "days_before"], name="bid_reminder_once")]
+
+    def __str__(self):
+        return f"{self.call_id} {self.reviewer_id} −{self.days_before}d"

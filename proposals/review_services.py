@@ -19,6 +19,7 @@ from portal.formatting import when
 from portal.middleware import absolute_url, new_account_language
 from portal.notifications.services import notify, queue_email
 
+from . import affinity, matching
 from . import assignment as solver
 from .models import Call, Conflict, Decision, Proposal, Review, ReviewAssignment, ReviewerProfile, ReviewReminder
 from .services import _require_admin, _require_state
@@ -94,6 +95,8 @@ def update_reviewer_profile(*, profile, by, data):
     profile.save()
     if changed:
         record_event(actor=by, action="reviewer.profile_changed", obj=profile.user, data={"changed": sorted(changed)})
+    if "keywords" in changed:
+        affinity.enqueue_all()
     return profile
 
 
@@ -275,29 +278,6 @@ def reviewable_proposals(call):
     )
 
 
-def match_score(proposal, profile):
-    """Expertise match: 10 per shared area, 3 per keyword found in the title, abstract or objectives."""
-    return ExpertiseMatch()(proposal, profile)
-
-
-class ExpertiseMatch:
-    """`match_score` with each proposal's text and each reviewer's keywords prepared once."""
-
-    def __init__(self):
-        self._texts = {}
-        self._profiles = {}
-
-    def __call__(self, proposal, profile):
-        if proposal.pk not in self._texts:
-            text = " ".join([proposal.title, proposal.abstract, proposal.science_objectives]).lower()
-            self._texts[proposal.pk] = (set(proposal.areas or []), text)
-        if profile.pk not in self._profiles:
-            self._profiles[profile.pk] = (set(profile.expertise_areas or []), profile.keyword_set)
-        areas, text = self._texts[proposal.pk]
-        expertise, keywords = self._profiles[profile.pk]
-        return 10 * len(areas & expertise) + 3 * sum(1 for keyword in keywords if keyword in text)
-
-
 def review_context(call):
     proposals = list(reviewable_proposals(call))
     profiles = list(
@@ -341,18 +321,25 @@ def assign_reviewers(*, call, by):
     def conflicted(proposal, profile):
         return (proposal.pk, profile.user_id) in declined or bool(rules.reason(proposal, profile.user, profile))
 
-    result = solver.solve(
-        proposals=proposals,
-        reviewers=profiles,
-        k=call.reviewers_per_proposal,
-        capacity=lambda profile: profile.max_load_per_call - load[profile.user_id],
-        match=ExpertiseMatch(),
-        conflicted=conflicted,
-        existing=existing,
-    )
+    # The score (stored affinity, areas, bids) and the two stages are explained in proposals/matching.py.
+    matcher = matching.CallMatch(call)
+    options = {
+        "proposals": proposals,
+        "reviewers": profiles,
+        "capacity": lambda profile: profile.max_load_per_call - load[profile.user_id],
+        "match": matcher,
+        "conflicted": conflicted,
+        "existing": existing,
+        "unwilling": matcher.unwilling,
+    }
+    result = solver.raise_minimum(result=solver.solve(k=call.reviewers_per_proposal, **options), **options)
     ReviewAssignment.objects.bulk_create(
-        [ReviewAssignment(proposal=p, reviewer=profile.user, match=score) for p, profile, score in result.pairs]
+        [
+            ReviewAssignment(proposal=p, reviewer=profile.user, match=score, reasons=matcher.reasons(p, profile))
+            for p, profile, score in result.pairs
+        ]
     )
+    result.report = matching.run_report(result=result, **options)
     record_event(
         actor=by,
         action="call.reviewers_assigned",
@@ -361,6 +348,8 @@ def assign_reviewers(*, call, by):
             "assigned": len(result.pairs),
             "total_match": result.total_match,
             "short": {s.proposal.reference: s.missing for s in result.shortfalls},
+            "not_willing": [[p.reference, profile.user.email] for p, profile in result.unwilling],
+            "report": result.report,
         },
     )
     for profile in {profile.user_id: profile for _p, profile, _s in result.pairs}.values():
@@ -408,8 +397,9 @@ def add_assignment(*, proposal, reviewer, by):
         )
     try:
         with transaction.atomic():
+            score, reasons = matching.pair_match(proposal, profile)
             assignment = ReviewAssignment.objects.create(
-                proposal=proposal, reviewer=reviewer, match=match_score(proposal, profile)
+                proposal=proposal, reviewer=reviewer, match=score, reasons=reasons
             )
     except IntegrityError:
         raise DomainError(_("This reviewer is already assigned to the proposal."), field="reviewer") from None

@@ -18,8 +18,8 @@ from portal.errors import DomainError
 from portal.files import file_response
 from portal.views import paginate
 
-from . import review_selectors, review_services, services
-from .forms import ReviewerInviteForm, ReviewerProfileForm, ReviewForm
+from . import matching, review_selectors, review_services, services
+from .forms import BiddingDeadlineForm, ReviewerInviteForm, ReviewerProfileForm, ReviewForm
 from .models import Call, Decision, Proposal, Review, ReviewAssignment, ReviewerProfile
 from .views import _spreadsheet_safe
 
@@ -211,6 +211,12 @@ def call_review(request, pk):
                             "eligible": shortfall.eligible,
                         },
                     )
+                for proposal, profile in result.unwilling:
+                    messages.warning(
+                        request,
+                        _("%(ref)s: %(name)s bid not willing, but no one else could fill the slot.")
+                        % {"ref": proposal.reference, "name": profile.user},
+                    )
             elif action == "add":
                 proposal, reviewer = _posted_pair(request, call)
                 review_services.add_assignment(proposal=proposal, reviewer=reviewer, by=request.user)
@@ -248,6 +254,9 @@ def call_review(request, pk):
         "overdue": review_selectors.overdue_reviews(call),
         "proposals": review_services.reviewable_proposals(call),
         "reviewers": review_selectors.reviewers(),
+        "formula": matching.formula(),
+        "report": matching.last_report(call),
+        "bidding_form": BiddingDeadlineForm(call=call),
     }
     return render(request, "proposals/call_review.html", context)
 

@@ -26,7 +26,7 @@ from portal.errors import DomainError, NotAllowed, TransitionNotAllowed
 from portal.middleware import absolute_url
 from portal.notifications.services import notify, queue_email
 
-from . import documents, permissions, selectors
+from . import affinity, documents, permissions, selectors
 from .models import Attachment, Call, DeadlineReminder, Platform, Proposal, ProposalVersion, TeamMember
 
 User = get_user_model()
@@ -211,6 +211,7 @@ def close_call(*, call, by=None):
     call.closed_at = timezone.now()
     call.save(update_fields=["status", "closed_at"])
     record_event(actor=by, action="call.closed", obj=call, from_state="open", to_state="closed")
+    affinity.enqueue_call(call.pk)
     return call
 
 

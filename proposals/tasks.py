@@ -21,3 +21,30 @@ def send_review_reminders():
     from .review_services import send_review_reminders as send
 
     return send()
+
+
+@shared_task
+def compute_call_affinity(call_id):
+    """Recompute the stored text affinity of one call's proposals with every reviewer (safe to run twice)."""
+    from .affinity import compute_call_affinity as compute
+    from .models import Call
+
+    call = Call.objects.filter(pk=call_id).first()
+    return compute(call=call) if call is not None else 0
+
+
+@shared_task
+def compute_affinity_in_matching():
+    """Recompute the affinity of every closed or under-review call (after a reviewer's expertise changed)."""
+    from .affinity import calls_in_matching
+    from .affinity import compute_call_affinity as compute
+
+    return sum(compute(call=call) for call in calls_in_matching())
+
+
+@shared_task
+def send_bid_reminders():
+    """Beat task: remind reviewers to bid ahead of a call's bidding deadline (each reminder once)."""
+    from .bids import send_bid_reminders as send
+
+    return send()

@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from . import review_views, views
+from . import matching_views, review_views, views
 
 app_name = "proposals"
 
@@ -38,4 +38,13 @@ urlpatterns = [
     path("manage/calls/<int:pk>/review/", review_views.call_review, name="call_review"),
     path("manage/calls/<int:pk>/conflicts/", review_views.call_conflicts, name="call_conflicts"),
     path("manage/calls/<int:pk>/ranking/", review_views.call_ranking, name="call_ranking"),
+    path("reviews/profile/publications/", matching_views.reviewer_publications, name="reviewer_publications"),
+    path("reviews/bids/", matching_views.bidding_calls, name="bidding_calls"),
+    path("reviews/calls/<int:pk>/bids/", matching_views.call_bids, name="call_bids"),
+    path("manage/calls/<int:pk>/bidding-deadline/", matching_views.call_bidding_deadline, name="call_bidding_deadline"),
+    path(
+        "manage/calls/<int:pk>/assignments.csv",
+        matching_views.call_assignments_export,
+        name="call_assignments_export",
+    ),
 ]

@@ -203,6 +203,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "portal.dashboard.tasks.sweep_export_jobs",
         "schedule": 300.0,
     },
+    "bid-reminders": {
+        "task": "proposals.tasks.send_bid_reminders",
+        "schedule": 900.0,
+    },
 }
 
 # An API token lasts as long as a sign-in; its owner can end it sooner, and a new password ends it.

@@ -5,7 +5,8 @@ from collections import Counter
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from proposals.assignment import greedy, solve
+from proposals.assignment import raise_minimum, solve
+from tests.proposals.assignment_reference import greedy
 
 
 @st.composite
@@ -94,3 +95,100 @@ def test_shortfall_says_which_proposal_lacks_reviewers():
     )
     [shortfall] = result.shortfalls
     assert (shortfall.proposal, shortfall.missing, shortfall.eligible) == ("B", 1, 1)
+
+
+# Bids and fairness ----------------------------------------------------------------------------
+
+
+@st.composite
+def bid_instances(draw):
+    proposals, reviewers, k, caps, match, conflicts = draw(instances())
+    refused = {(p, r) for p in proposals for r in reviewers if (p, r) not in conflicts and draw(st.booleans())}
+    return (proposals, reviewers, k, caps, match, conflicts), refused
+
+
+def _per_proposal(result, proposals):
+    sums = dict.fromkeys(proposals, 0)
+    for p, _r, m in result.pairs:
+        sums[p] += m
+    return sums
+
+
+def _fair(instance, refused):
+    proposals, reviewers, k, caps, match, conflicts = instance
+    first = _run(solve, instance, unwilling=lambda p, r: (p, r) in refused)
+    second = raise_minimum(
+        result=first,
+        proposals=proposals,
+        reviewers=reviewers,
+        capacity=lambda r: caps[r],
+        match=lambda p, r: match[(p, r)],
+        conflicted=lambda p, r: (p, r) in conflicts,
+        unwilling=lambda p, r: (p, r) in refused,
+    )
+    return first, second
+
+
+@settings(max_examples=150, deadline=None)
+@given(bid_instances())
+def test_not_willing_is_respected_whenever_the_slots_can_be_filled_without_it(case):
+    instance, refused = case
+    proposals, reviewers, k, caps, match, conflicts = instance
+    result = _run(solve, instance, unwilling=lambda p, r: (p, r) in refused)
+    without_bids = _run(solve, instance)
+    avoiding = _run(solve, (proposals, reviewers, k, caps, match, conflicts | refused))
+
+    assert len(result.pairs) == len(without_bids.pairs), "a refusal never leaves a slot empty that could be filled"
+    assert set(result.unwilling) == {(p, r) for p, r, _m in result.pairs if (p, r) in refused}
+    if len(avoiding.pairs) == len(without_bids.pairs):
+        assert result.unwilling == []
+    assert len(result.unwilling) <= sum(1 for p, r, _m in without_bids.pairs if (p, r) in refused), "fewest refusals"
+
+
+@settings(max_examples=200, deadline=None)
+@given(bid_instances())
+def test_the_fairness_stage_never_lowers_the_minimum_and_keeps_every_rule(case):
+    instance, refused = case
+    proposals, reviewers, k, caps, match, conflicts = instance
+    first, second = _fair(instance, refused)
+
+    before, after = _per_proposal(first, proposals), _per_proposal(second, proposals)
+    assert min(after.values()) >= min(before.values())
+    pairs = [(p, r) for p, r, _m in second.pairs]
+    assert len(pairs) == len(set(pairs)) == len(first.pairs), "no slot is emptied or filled twice"
+    assert Counter(p for p, _r in pairs) == Counter(p for p, _r, _m in first.pairs)
+    assert not set(pairs) & conflicts
+    loads = Counter(r for _p, r in pairs)
+    assert all(loads[r] <= caps[r] for r in reviewers)
+    assert {pair for pair in pairs if pair in refused} <= set(first.unwilling), "no refusal is added"
+
+
+@settings(max_examples=200, deadline=None)
+@given(bid_instances())
+def test_the_total_match_after_fairness_is_never_below_the_greedy_assignments(case):
+    instance, refused = case
+    proposals, reviewers, k, caps, match, conflicts = instance
+    first, second = _fair(instance, refused)
+    baseline = _run(greedy, instance, unwilling=lambda p, r: (p, r) in refused)
+
+    greedy_refusals = [1 for p, r, _m in baseline.pairs if (p, r) in refused]
+    # Compared where both fill the same slots with no refusal (otherwise the solver rightly gives up match).
+    if len(baseline.pairs) == len(first.pairs) and not first.unwilling and not greedy_refusals:
+        assert first.total_match >= baseline.total_match
+        assert second.total_match >= baseline.total_match
+
+
+def test_the_fairness_stage_lifts_the_weakest_proposal():
+    # The optimum gives A both strong reviewers (total 20 + 0 = 20 vs 11 + 0); fairness spreads them.
+    match = {("A", "x"): 10, ("A", "y"): 10, ("B", "x"): 9, ("B", "y"): 1, ("A", "z"): 0, ("B", "z"): 0}
+    options = {
+        "proposals": ["A", "B"],
+        "reviewers": ["x", "y", "z"],
+        "capacity": lambda r: 1,
+        "match": lambda p, r: match[(p, r)],
+        "conflicted": lambda p, r: False,
+    }
+    first = solve(k=1, **options)
+    second = raise_minimum(result=first, **options)
+    assert min(_per_proposal(second, ["A", "B"]).values()) >= min(_per_proposal(first, ["A", "B"]).values())
+    assert _per_proposal(second, ["A", "B"]) == {"A": 10, "B": 9}

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from portal.errors import DomainError, NotAllowed, TransitionNotAllowed
 from portal.notifications.models import Notification
-from proposals import review_services
+from proposals import affinity, review_services
 from proposals.models import Call, ReviewAssignment
 from tests.factories import ProposalFactory, ReviewAssignmentFactory, ReviewerProfileFactory, ReviewFactory, UserFactory
 from tests.helpers import last_email_to, links_in, path_of, sign_in
@@ -37,6 +37,7 @@ def _pairs():
 def test_the_automatic_run_gives_every_proposal_its_reviewers_within_their_loads(
     review_call, three_proposals, four_reviewers, programme_admin, django_capture_on_commit_callbacks
 ):
+    affinity.compute_call_affinity(call=review_call)  # as the task does when the call closes
     with django_capture_on_commit_callbacks(execute=True):
         result = review_services.assign_reviewers(call=review_call, by=programme_admin)
 
@@ -47,7 +48,7 @@ def test_the_automatic_run_gives_every_proposal_its_reviewers_within_their_loads
     assert all(count == 1 for count in _pairs().values()), "nobody reviews a proposal twice"
     assert sorted(Counter(a.reviewer_id for a in assignments).values()) == [2, 2, 2, 3]
     assert {a.status for a in assignments} == {ReviewAssignment.Status.PENDING}
-    # Rita's keywords (regolith, dust) are in the first proposal's title: she gets it.
+    # Rita's keywords (regolith, dust) are words of the first proposal's title: she gets it.
     assert assignments.filter(proposal=three_proposals[0], reviewer=four_reviewers[0]).exists()
 
     assert sorted(address for message in mail.outbox for address in message.to) == sorted(
@@ -138,6 +139,7 @@ def test_only_administrators_assign(review_call, proposal, reviewer):
 def test_an_administrator_adds_a_reviewer_by_hand_and_the_reviewer_is_emailed(
     client, review_call, proposal, reviewer, programme_admin, django_capture_on_commit_callbacks
 ):
+    affinity.compute_call_affinity(call=review_call)
     client.force_login(programme_admin)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
@@ -147,7 +149,11 @@ def test_an_administrator_adds_a_reviewer_by_hand_and_the_reviewer_is_emailed(
         )
     assert "Reviewer added." in text(response)
     assignment = ReviewAssignment.objects.get()
-    assert (assignment.proposal, assignment.reviewer, assignment.match) == (proposal, reviewer, 16)
+    assert (assignment.proposal, assignment.reviewer) == (proposal, reviewer)
+    # One shared area (10) and the stored affinity of Rita's keywords with the proposal's words.
+    assert assignment.match == assignment.reasons["match"] > 10
+    assert assignment.reasons["areas"] == ["payloads"] and assignment.reasons["rank"] == 1
+    assert {"regolith", "dust"} <= set(assignment.reasons["terms"])
     assert audit_rows("assignment.added")[0].data == {"reviewer": reviewer.email}
 
     email = last_email_to(reviewer.email)

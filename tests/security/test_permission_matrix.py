@@ -94,6 +94,9 @@ ROUTE_OBJECTS = {
     "proposals:call_ranking": {"pk": "call"},
     "dashboard:export_job": {"pk": "export_job"},
     "dashboard:export_download": {"pk": "export_job"},
+    "proposals:call_bids": {"pk": "call"},
+    "proposals:call_bidding_deadline": {"pk": "call"},
+    "proposals:call_assignments_export": {"pk": "call"},
 }
 API_NESTED_IDS = {"invitation_id": "invitation", "attachment_id": "attachment", "assignment_id": "assignment"}
 NESTED_IDS = {"attachment_pk", *API_NESTED_IDS}

@@ -1,0 +1,168 @@
+"""Bidding: after a call closes and before its reviewers are assigned, reviewers say which proposals they want.
+
+Bids are optional. A reviewer sees the call's proposals they are not conflicted with, most affine first, and
+bids eager, willing or not willing on each; the assignment (proposals/matching.py) reads the bids.
+"""
+
+from django.contrib.auth import get_user_model
+from django.db import IntegrityError, transaction
+from django.db.models import FloatField, OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from portal.audit.services import record_event
+from portal.errors import DomainError
+from portal.middleware import absolute_url
+from portal.notifications.services import queue_email
+
+from .models import Affinity, Bid, BidReminder, Call, Conflict, ReviewerProfile
+from .review_services import ConflictRules, reviewable_proposals
+from .services import _require_admin
+
+User = get_user_model()
+
+BID_REMINDER_DAYS = (3, 1)
+BIDDING_STATES = (Call.Status.CLOSED, Call.Status.UNDER_REVIEW)
+
+
+def bidding_open(call, now=None):
+    """Bids are taken once the call is closed, until its bidding deadline (if it has one) and before decisions."""
+    now = now or timezone.now()
+    return call.status in BIDDING_STATES and (call.bidding_deadline is None or now < call.bidding_deadline)
+
+
+def calls_open_for_bidding(now=None):
+    now = now or timezone.now()
+    calls = Call.objects.filter(status__in=BIDDING_STATES).order_by("bidding_deadline", "pk")
+    return [call for call in calls if bidding_open(call, now)]
+
+
+def get_call_for_bidding(user, pk):
+    """The call a reviewer bids on; a call that is not open for bidding answers like a missing one (None)."""
+    call = Call.objects.filter(pk=pk).first()
+    if call is None or not (user.is_authenticated and user.is_reviewer) or not bidding_open(call):
+        return None
+    return call
+
+
+def _reviewer_profile(user):
+    return ReviewerProfile.objects.select_related("affiliation").filter(user=user).first()
+
+
+def biddable_proposals(call, user):
+    """The call's proposals in review that `user` is not conflicted with, most affine first, each with
+    `affinity` (0 when not computed) and `bid` (the user's bid value or '')."""
+    mine = Affinity.objects.filter(proposal=OuterRef("pk"), reviewer=user)
+    bid = Bid.objects.filter(proposal=OuterRef("pk"), reviewer=user)
+    proposals = reviewable_proposals(call).annotate(
+        affinity=Coalesce(Subquery(mine.values("score")[:1]), Value(0.0), output_field=FloatField()),
+        bid=Coalesce(Subquery(bid.values("value")[:1]), Value("")),
+    )
+    overrides = {(c.proposal_id, c.reviewer_id): c for c in Conflict.objects.filter(proposal__call=call, reviewer=user)}
+    rules = ConflictRules(overrides)
+    profile = _reviewer_profile(user)
+    user = User.objects.select_related("membership__organisation").get(pk=user.pk)
+    rows = [p for p in proposals if not rules.reason(p, user, profile)]
+    rows.sort(key=lambda p: (-p.affinity, p.pk))
+    return rows
+
+
+@transaction.atomic
+def place_bids(*, call, by, bids):
+    """Save a reviewer's bids on a call: `bids` maps proposal ids to a `Bid.Value` or '' (no bid, removes one)."""
+    if not (by.is_authenticated and by.is_reviewer) or not bidding_open(call):
+        raise DomainError(_("Bidding on this call is closed."))
+    allowed = {p.pk for p in biddable_proposals(call, by)}
+    unknown = sorted(str(pk) for pk in bids if pk not in allowed)
+    if unknown:
+        raise DomainError(_("You cannot bid on proposal %(ids)s.") % {"ids": ", ".join(unknown)}, field="bids")
+    wrong = sorted(str(value) for value in bids.values() if value not in Bid.Value.values and value != "")
+    if wrong:
+        raise DomainError(_("“%(value)s” is not a bid.") % {"value": wrong[0]}, field="bids")
+    existing = {b.proposal_id: b for b in Bid.objects.filter(reviewer=by, proposal_id__in=list(bids))}
+    changed = 0
+    for proposal_id, value in bids.items():
+        current = existing.get(proposal_id)
+        if not value:
+            if current is not None:
+                current.delete()
+                changed += 1
+        elif current is None:
+            Bid.objects.create(proposal_id=proposal_id, reviewer=by, value=value)
+            changed += 1
+        elif current.value != value:
+            current.value = value
+            current.save(update_fields=["value", "updated_at"])
+            changed += 1
+    if changed:
+        record_event(actor=by, action="call.bids_placed", obj=call, data={"changed": changed})
+    return changed
+
+
+@transaction.atomic
+def set_bidding_deadline(*, call, by, deadline):
+    """Set or clear (None) the moment bids on a call close; reminders go out 3 days and 1 day before it."""
+    _require_admin(by)
+    call = Call.objects.select_for_update().get(pk=call.pk)
+    if call.status == Call.Status.DECIDED:
+        raise DomainError(_("The call is decided; bids no longer matter."))
+    if deadline is not None and deadline <= timezone.now():
+        raise DomainError(_("The bidding deadline must be in the future."), field="bidding_deadline")
+    call.bidding_deadline = deadline
+    call.save(update_fields=["bidding_deadline"])
+    record_event(
+        actor=by,
+        action="call.bidding_deadline_set",
+        obj=call,
+        data={"deadline": deadline.isoformat() if deadline else None},
+    )
+    return call
+
+
+def bids_of(call):
+    """{(proposal id, reviewer id): bid value} of a call, for the assignment."""
+    return {
+        (proposal_id, reviewer_id): value
+        for proposal_id, reviewer_id, value in Bid.objects.filter(proposal__call=call).values_list(
+            "proposal_id", "reviewer_id", "value"
+        )
+    }
+
+
+def send_bid_reminders(now=None):
+    """Remind active reviewers 3 days and 1 day before a call's bidding deadline; each reminder once."""
+    now = now or timezone.now()
+    sent = 0
+    for call in Call.objects.filter(status__in=BIDDING_STATES, bidding_deadline__gt=now):
+        left = call.bidding_deadline - now
+        due = [days for days in BID_REMINDER_DAYS if left <= timezone.timedelta(days=days)]
+        if not due:
+            continue
+        days_before = min(due)
+        reviewers = (
+            User.objects.filter(is_reviewer=True, is_active=True, reviewer_profile__isnull=False)
+            .exclude(pk__in=BidReminder.objects.filter(call=call, days_before=days_before).values("reviewer"))
+            .order_by("pk")
+        )
+        link = absolute_url(reverse("proposals:call_bids", args=[call.pk]))
+        for reviewer in reviewers:
+            try:
+                with transaction.atomic():
+                    BidReminder.objects.create(call=call, reviewer=reviewer, days_before=days_before)
+                    queue_email(
+                        to=reviewer.email,
+                        template="bid_reminder",
+                        recipient=reviewer,
+                        context={
+                            "call": call,
+                            "days_before": days_before,
+                            "deadline": call.bidding_deadline,
+                            "link": link,
+                        },
+                    )
+                    sent += 1
+            except IntegrityError:
+                continue
+    return sent
