@@ -4,7 +4,7 @@ import segno
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -15,10 +15,10 @@ from django_otp_webauthn.models import WebAuthnCredential
 
 from portal.errors import DomainError
 
-from . import selectors, services
-from .forms import CodeForm, EndEverywhereForm
-from .models import ApiTokenRecord, SignedInSession
-from .permissions import requires_second_factor
+from . import exports, selectors, services
+from .forms import ClosureRequestForm, CodeForm, EndEverywhereForm
+from .models import ApiTokenRecord, ClosureRequest, SignedInSession
+from .permissions import can_complete_closures, requires_second_factor
 
 
 def _next_url(request):
@@ -53,6 +53,7 @@ def overview(request):
             "enrol_by": selectors.enrol_by(user),
             "closure_request": selectors.open_closure_request(user),
             "end_everywhere_form": EndEverywhereForm(),
+            "can_complete_closures": can_complete_closures(user),
         },
     )
 
@@ -173,3 +174,53 @@ def revoke_token(request, pk):
     services.revoke_token(user=request.user, record=record)
     messages.success(request, _("The API token has ended."))
     return redirect("security:overview")
+
+
+@login_required
+def own_data(request):
+    """Everything the portal holds about the signed-in person, as a JSON download."""
+    response = JsonResponse(exports.own_data(request.user), json_dumps_params={"indent": 2, "ensure_ascii": False})
+    response["Content-Disposition"] = 'attachment; filename="my-ilrs-portal-data.json"'
+    return response
+
+
+@login_required
+def request_closure(request):
+    """A person asks for their account to be closed."""
+    open_request = selectors.open_closure_request(request.user)
+    form = ClosureRequestForm(request.POST or None)
+    if request.method == "POST" and open_request is None and form.is_valid():
+        try:
+            services.request_closure(user=request.user, reason=form.cleaned_data["reason"])
+        except DomainError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("Your request has been sent. An administrator will close your account."))
+        return redirect("security:overview")
+    return render(request, "security/request_closure.html", {"form": form, "open_request": open_request})
+
+
+def _closure_admin(user):
+    if not can_complete_closures(user):
+        raise Http404
+
+
+@login_required
+def closure_requests(request):
+    """Programme administrators: the accounts people asked to close."""
+    _closure_admin(request.user)
+    return render(request, "security/closure_requests.html", {"requests": list(selectors.closure_requests())})
+
+
+@require_POST
+@login_required
+def complete_closure(request, pk):
+    _closure_admin(request.user)
+    closure = get_object_or_404(ClosureRequest, pk=pk)
+    try:
+        services.complete_closure(closure=closure, by=request.user)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("The account has been closed."))
+    return redirect("security:closure_requests")
