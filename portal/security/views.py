@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp_webauthn.models import WebAuthnCredential
 
@@ -28,6 +28,7 @@ def _next_url(request):
     return reverse("accounts:home")
 
 
+@require_GET
 @login_required
 def overview(request):
     """The person's second factors, sign-ins and API tokens, and their own data."""
@@ -176,6 +177,7 @@ def revoke_token(request, pk):
     return redirect("security:overview")
 
 
+@require_GET
 @login_required
 def own_data(request):
     """Everything the portal holds about the signed-in person, as a JSON download."""
@@ -205,6 +207,7 @@ def _closure_admin(user):
         raise Http404
 
 
+@require_GET
 @login_required
 def closure_requests(request):
     """Programme administrators: the accounts people asked to close."""
