@@ -31,8 +31,8 @@ class ApiTokenRecord(models.Model):
     session_key = models.CharField(max_length=64, blank=True)
     user_agent = models.CharField(_("client"), max_length=300, blank=True)
     ip_address = models.GenericIPAddressField(_("address"), null=True, blank=True)
+    # When it was last used is kept in the cache (services.touch_token): no database write on the API's path.
     created_at = models.DateTimeField(_("issued at"), default=timezone.now)
-    last_seen_at = models.DateTimeField(_("last used"), default=timezone.now)
 
     class Meta:
         ordering = ["-created_at", "-pk"]

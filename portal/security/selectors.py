@@ -1,8 +1,10 @@
 """Reads for the Security page: a person's second factors, sign-ins and API tokens."""
 
+import hashlib
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.cache import cache
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_otp.plugins.otp_static.models import StaticDevice
@@ -56,10 +58,20 @@ def sessions_of(user):
     return list(SignedInSession.objects.filter(user=user, created_at__gt=oldest))
 
 
+def token_used_key(token_key):
+    """Where the moment a token was last used is kept; named by a digest, as the token itself is a secret."""
+    return "security:token-used:" + hashlib.blake2b(token_key.encode(), digest_size=16).hexdigest()
+
+
 def tokens_of(user):
     """The person's API tokens that have not expired, with where they were issued."""
     oldest = timezone.now() - timedelta(hours=settings.API_TOKEN_LIFETIME_HOURS)
-    return list(ApiTokenRecord.objects.filter(user=user, token__created__gt=oldest).select_related("token"))
+    records = list(ApiTokenRecord.objects.filter(user=user, token__created__gt=oldest).select_related("token"))
+    keys = {record.pk: token_used_key(record.token_id) for record in records}
+    used = cache.get_many(list(keys.values())) if records else {}
+    for record in records:
+        record.last_used_at = used.get(keys[record.pk])
+    return records
 
 
 def open_closure_request(user):

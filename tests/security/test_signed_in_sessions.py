@@ -32,9 +32,13 @@ def browser(user, user_agent, address="203.0.113.7"):
 def test_the_security_page_lists_each_sign_in_in_plain_words_and_the_api_tokens(partner_member):
     laptop = browser(partner_member, FIREFOX_ON_WINDOWS, "203.0.113.7")
     browser(partner_member, SAFARI_ON_IPHONE, "198.51.100.20")
-    Client(HTTP_USER_AGENT="curl/8.5.0", REMOTE_ADDR="192.0.2.5").post(
-        TOKEN, {"email": partner_member.email, "password": PASSWORD}
+    token = (
+        Client(HTTP_USER_AGENT="curl/8.5.0", REMOTE_ADDR="192.0.2.5")
+        .post(TOKEN, {"email": partner_member.email, "password": PASSWORD})
+        .json()["token"]
     )
+    never_used = laptop.get(SECURITY).content.decode()
+    Client(HTTP_AUTHORIZATION=f"Token {token}").get(ME)
 
     page = laptop.get(SECURITY).content.decode()
 
@@ -44,6 +48,8 @@ def test_the_security_page_lists_each_sign_in_in_plain_words_and_the_api_tokens(
     assert "this browser" in page
     assert "curl" in page and "192.0.2.5" in page
     assert Token.objects.get(user=partner_member).key not in page
+    assert "<dd>—</dd>" in never_used.split('id="api-tokens"')[1]
+    assert "<dd>—</dd>" not in page.split('id="api-tokens"')[1]
 
 
 def test_an_empty_security_page_says_so(client, partner_member):
