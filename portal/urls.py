@@ -40,6 +40,8 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("readyz", views.readyz, name="readyz"),
     path("accounts/", include("portal.accounts.urls")),
+    path("accounts/security/", include("portal.security.urls")),
+    path("accounts/passkeys/", include("django_otp_webauthn.urls", namespace="otp_webauthn")),
     path("", include("portal.notifications.urls")),
     path("", include("partners.urls")),
     path("", include("proposals.urls")),

@@ -10,6 +10,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from portal.api import ClientRateThrottle
+from portal.security import selectors as security_selectors
+from portal.security import services as security_services
 
 from .authentication import token_expires_at
 from .serializers import MeSerializer, TokenRequestSerializer, TokenSerializer
@@ -34,8 +36,14 @@ class TokenView(APIView):
         request=TokenRequestSerializer,
         responses={
             200: TokenSerializer,
-            400: OpenApiResponse(description="Missing or malformed fields, or wrong email or password."),
-            403: OpenApiResponse(description="Too many failed attempts: locked for a while."),
+            400: OpenApiResponse(
+                description="Missing or malformed fields, wrong email or password, or a missing or wrong `otp` "
+                "for an account with a second factor."
+            ),
+            403: OpenApiResponse(
+                description="Too many failed attempts: locked for a while; or a role that requires a second "
+                "factor whose time to set one up is over."
+            ),
             429: OpenApiResponse(description="Too many requests."),
         },
         auth=[],
@@ -59,11 +67,45 @@ class TokenView(APIView):
                 {"non_field_errors": [_("The email address or the password is wrong.")]},
                 status=status.HTTP_400_BAD_REQUEST,
             )
-        token, _created = Token.objects.get_or_create(user=user)
+        refusal = self._second_factor_refusal(django_request, user, serializer.validated_data.get("otp", ""))
+        if refusal is not None:
+            return refusal
+        token, created = Token.objects.get_or_create(user=user)
         if token_expires_at(token) <= timezone.now():
             token.delete()
-            token = Token.objects.create(user=user)
+            token, created = Token.objects.create(user=user), True
+        if created:
+            security_services.record_token(token=token, request=django_request)
         return Response(TokenSerializer({"token": token.key, "expires_at": token_expires_at(token)}).data)
+
+    @staticmethod
+    def _second_factor_refusal(django_request, user, code):
+        """A token only after the second factor, for people who have one (a wrong code counts as a failed
+        sign-in); none for a role that requires one whose time to set it up is over."""
+        if security_selectors.has_second_factor(user):
+            if not code:
+                return Response(
+                    {"otp": [_("This account has a second factor: send the code of its authenticator app.")]},
+                    status=status.HTTP_400_BAD_REQUEST,
+                )
+            device = security_services.check_second_factor(request=django_request, user=user, code=code)
+            if getattr(django_request, "axes_locked_out", False):
+                return Response(
+                    {"detail": _("Too many failed sign-ins: this account is locked for 15 minutes.")},
+                    status=status.HTTP_403_FORBIDDEN,
+                )
+            if device is None:
+                return Response(
+                    {"otp": [_("That code is not right, or it has already been used.")]},
+                    status=status.HTTP_400_BAD_REQUEST,
+                )
+            return None
+        if security_selectors.second_factor_overdue(user):
+            return Response(
+                {"detail": _("Your role requires a second factor: set one up on the portal's Security page first.")},
+                status=status.HTTP_403_FORBIDDEN,
+            )
+        return None
 
     @extend_schema(
         summary="End your API token",

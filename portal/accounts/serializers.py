@@ -5,6 +5,14 @@ from rest_framework import serializers
 class TokenRequestSerializer(serializers.Serializer):
     email = serializers.EmailField()
     password = serializers.CharField(style={"input_type": "password"}, trim_whitespace=False)
+    otp = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=64,
+        help_text=_(
+            "For accounts with a second factor: the 6-digit code of the authenticator app, or an unused recovery code."
+        ),
+    )
 
 
 class TokenSerializer(serializers.Serializer):

@@ -50,6 +50,11 @@ INSTALLED_APPS = [
     "portal.dashboard",
     "partners",
     "proposals",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "django_otp_webauthn",
+    "portal.security",
 ]
 
 MIDDLEWARE = [
@@ -61,6 +66,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "portal.security.middleware.SecondFactorMiddleware",
     "portal.middleware.RequestContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -85,6 +92,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "portal.notifications.context_processors.unread_notifications",
                 "portal.response_cache.csrf_placeholder",
+                "portal.security.context_processors.second_factor",
             ],
             "libraries": {"portal": "portal.templatetags.portal"},
         },
@@ -218,7 +226,7 @@ RESPONSE_CACHE_SECONDS = env.int("RESPONSE_CACHE_SECONDS", default=60)
 REST_FRAMEWORK = {
     # Token first: a request without valid credentials is answered 401 with `WWW-Authenticate: Token`, not 403.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "portal.accounts.authentication.ExpiringTokenAuthentication",
+        "portal.security.authentication.TrackedTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -329,3 +337,15 @@ REST_FRAMEWORK["DEFAULT_PARSER_CLASSES"] = [
     "rest_framework.parsers.FormParser",
     "rest_framework.parsers.MultiPartParser",
 ]
+
+# Second factor (django-otp: TOTP, recovery codes; django-otp-webauthn: passkeys). Programme administrators and
+# reviewers must enrol within MFA_GRACE_DAYS of their first sign-in under the rule; after that they reach only
+# the enrolment pages. Passkeys are a second factor here, never a sign-in without the password.
+MFA_GRACE_DAYS = env.int("MFA_GRACE_DAYS", default=7)
+OTP_TOTP_ISSUER = "ILRS Partner Portal"
+OTP_WEBAUTHN_RP_NAME = "ILRS Partner Portal"
+OTP_WEBAUTHN_HELPER_CLASS = "portal.security.webauthn.PortalWebAuthnHelper"
+OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False
+# The relying party and its origin are the host each request reached (portal/security/webauthn.py), which
+# ALLOWED_HOSTS already limits, so the fixed settings these checks look for are not used.
+SILENCED_SYSTEM_CHECKS += ["otp_webauthn.E010", "otp_webauthn.E030"]

@@ -97,6 +97,10 @@ ROUTE_OBJECTS = {
     "proposals:call_bids": {"pk": "call"},
     "proposals:call_bidding_deadline": {"pk": "call"},
     "proposals:call_assignments_export": {"pk": "call"},
+    "security:end_session": {"pk": "signed_in_session"},
+    "security:revoke_token": {"pk": "api_token"},
+    "security:remove_passkey": {"pk": "passkey"},
+    "security:complete_closure": {"pk": "closure_request"},
 }
 API_NESTED_IDS = {"invitation_id": "invitation", "attachment_id": "attachment", "assignment_id": "assignment"}
 NESTED_IDS = {"attachment_pk", *API_NESTED_IDS}
@@ -242,10 +246,19 @@ def _own(world, role, kind):
         "review": {"reviewer": world.review_a, "conflicted_reviewer": world.conflicted_review},
         "reviewer": {"reviewer": world.reviewer, "conflicted_reviewer": world.conflicted},
         "export_job": {"programme_admin": world.admin_job},
+        "signed_in_session": world.security.sessions,
+        "api_token": world.security.tokens,
+        "passkey": {},  # a passkey would hold every request at the second-factor step
+        "closure_request": {},
     }
     if kind in mine:
         # Someone without one gets organisation A's: the assignment and review on proposal A, the reviewer.
-        fallback = {"assignment": world.assignment_a, "review": world.review_a, "reviewer": world.reviewer}
+        fallback = {
+            "assignment": world.assignment_a,
+            "review": world.review_a,
+            "reviewer": world.reviewer,
+            "closure_request": world.security.closure_a,
+        }
         return mine[kind].get(role, fallback.get(kind))
     return _side_object(world, world.a, kind, own=True)
 
@@ -257,6 +270,10 @@ def _other(world, role, kind):
         "review": world.review_b,
         "reviewer": world.reviewer_b,
         "export_job": world.second_admin_job if role == "programme_admin" else world.admin_job,
+        "signed_in_session": world.security.stranger_session,
+        "api_token": world.security.stranger_token,
+        "passkey": world.security.stranger_passkey,
+        "closure_request": world.security.closure_b,
     }
     if kind in others:
         return others[kind]

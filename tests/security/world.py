@@ -102,6 +102,33 @@ def _export_job(user):
     return job
 
 
+def _security_objects(users, stranger):
+    """Each person's other sign-in and API token, and a stranger's, their passkey and two closure requests."""
+    from django_otp_webauthn.models import WebAuthnCredential
+    from rest_framework.authtoken.models import Token
+
+    from portal.security.models import ApiTokenRecord, ClosureRequest, SignedInSession
+
+    def sign_in(user):
+        return SignedInSession.objects.create(session_key=f"elsewhere-{user.pk}", user=user, user_agent="Firefox/133")
+
+    def token(user):
+        return ApiTokenRecord.objects.create(token=Token.objects.create(user=user), user=user)
+
+    people = {role: user for role, user in users.items() if user is not None}
+    return SimpleNamespace(
+        sessions={role: sign_in(user) for role, user in people.items()},
+        tokens={role: token(user) for role, user in people.items()},
+        stranger_session=sign_in(stranger),
+        stranger_token=token(stranger),
+        stranger_passkey=WebAuthnCredential.objects.create(
+            user=stranger, name="Key", credential_id=b"matrix-key", public_key=b"key", confirmed=True
+        ),
+        closure_a=ClosureRequest.objects.create(user=UserFactory(full_name="Lea Leaving")),
+        closure_b=ClosureRequest.objects.create(user=UserFactory(full_name="Leo Leaving")),
+    )
+
+
 def build_world():
     programme_admin = UserFactory(full_name="Ada Admin", is_programme_admin=True)
     second_admin = UserFactory(full_name="Bea Admin", is_programme_admin=True)
@@ -147,6 +174,7 @@ def build_world():
         draft_call=draft_call,
         admin_job=_export_job(programme_admin),
         second_admin_job=_export_job(second_admin),
+        security=_security_objects(users, b.admin),
     )
 
 
