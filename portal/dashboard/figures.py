@@ -20,7 +20,7 @@ from proposals.models import Phase
 
 from . import regions, selectors
 from .caching import cached
-from .charts import bar_chart, line_chart, percent
+from .charts import NOT_SELECTED, SELECTED, UNDECIDED, WAITING_LIST, bar_chart, line_chart, percent
 
 TOP = 20
 TABLE_LIMIT = 50
@@ -355,10 +355,19 @@ def proposal_section(scope, calls=None, groups=None):
 
 
 def _selection_rows(counts, label=str):
-    """[label, submitted, selected, waiting list, rate] from {key: (submitted, selected, selectable)}."""
+    """[label, submitted, selected, waiting list, not selected, not decided, rate] from
+    {key: (submitted, selected, selectable, not selected)}."""
     rows = [
-        [label(key), submitted, selected, selectable, percent(selected, submitted)]
-        for key, (submitted, selected, selectable) in counts.items()
+        [
+            label(key),
+            submitted,
+            selected,
+            selectable,
+            not_selected,
+            submitted - selected - selectable - not_selected,
+            percent(selected, submitted),
+        ]
+        for key, (submitted, selected, selectable, not_selected) in counts.items()
         if submitted
     ]
     return sorted(rows, key=lambda row: (-row[1], str(row[0])))
@@ -370,7 +379,15 @@ def _selection_figure(key, title, heading, rows, what, note=""):
     return Figure(
         key,
         title,
-        [heading, _("Submitted"), _("Selected"), _("Waiting list"), _("Selection rate (%)")],
+        [
+            heading,
+            _("Submitted"),
+            _("Selected"),
+            _("Waiting list"),
+            _("Not selected"),
+            _("Not decided yet"),
+            _("Selection rate (%)"),
+        ],
         rows,
         bar_chart(
             key=key,
@@ -379,9 +396,11 @@ def _selection_figure(key, title, heading, rows, what, note=""):
             series=[
                 (_("Selected"), [row[2] for row in shown]),
                 (_("Waiting list"), [row[3] for row in shown]),
-                (_("Not selected or not decided"), [row[1] - row[2] - row[3] for row in shown]),
+                (_("Not selected"), [row[4] for row in shown]),
+                (_("Not decided yet"), [row[5] for row in shown]),
             ],
             stacked=True,
+            colours=[SELECTED, WAITING_LIST, NOT_SELECTED, UNDECIDED],
         ),
         " ".join(str(text) for text in (note, _top_note(rows, what)) if text),
     )
@@ -390,12 +409,13 @@ def _selection_figure(key, title, heading, rows, what, note=""):
 def outcome_section(scope, calls=None, groups=None):
     calls = selectors.call_figures(scope) if calls is None else calls
     groups = selectors.proposal_groups(scope) if groups is None else groups
-    by_country, by_kind = defaultdict(lambda: [0, 0, 0]), defaultdict(lambda: [0, 0, 0])
+    by_country, by_kind = defaultdict(lambda: [0, 0, 0, 0]), defaultdict(lambda: [0, 0, 0, 0])
     for row in groups:
         for target, key in ((by_country, row["organisation__country"]), (by_kind, row["organisation__kind"])):
             target[key][0] += row["count"]
             target[key][1] += row["selected"]
             target[key][2] += row["selectable"]
+            target[key][3] += row["not_selected"]
     rate_note = _("Selection rate: selected proposals out of those submitted.")
     figures = [
         _selection_figure(
@@ -418,7 +438,10 @@ def outcome_section(scope, calls=None, groups=None):
             _("Selection by call"),
             _("Call"),
             _selection_rows(
-                {call["title"]: (call["submitted"], call["selected"], call["selectable"]) for call in calls}
+                {
+                    call["title"]: (call["submitted"], call["selected"], call["selectable"], call["not_selected"])
+                    for call in calls
+                }
             ),
             _("calls"),
         ),
@@ -453,8 +476,9 @@ def _resource_cells(totals):
     return cells
 
 
-def _budget_chart(key, title, labels, totals):
+def _budget_chart(key, title, labels, totals, empty=None):
     return bar_chart(
+        empty=empty,
         key=key,
         title=title,
         labels=labels,
@@ -494,6 +518,7 @@ def _commitment_figures(platforms):
             title,
             [f"{row[2]} ({row[1]})" for row, _totals in charted],
             [totals for _row, totals in charted],
+            empty=_("No payload selected yet; the table lists every platform offered."),
         ),
         _(
             "Mass, average power and data volume of the selected payloads, added up, against the platform's "

@@ -30,6 +30,7 @@ OPEN_REGISTRATION_STATUSES = (
 User = get_user_model()
 SELECTED = Decision.Outcome.SELECTED
 SELECTABLE = Decision.Outcome.SELECTABLE
+NOT_SELECTED = Decision.Outcome.NOT_SELECTED
 
 
 @dataclass(frozen=True)
@@ -130,6 +131,7 @@ def call_figures(scope=EVERYTHING):
             submitted=Count("proposals", filter=submitted),
             selected=Count("proposals", filter=submitted & Q(proposals__decision__outcome=SELECTED)),
             selectable=Count("proposals", filter=submitted & Q(proposals__decision__outcome=SELECTABLE)),
+            not_selected=Count("proposals", filter=submitted & Q(proposals__decision__outcome=NOT_SELECTED)),
         )
         .order_by("deadline", "pk")
     )
@@ -149,6 +151,7 @@ def proposal_groups(scope=EVERYTHING):
             count=Count("pk"),
             selected=Count("pk", filter=Q(decision__outcome=SELECTED)),
             selectable=Count("pk", filter=Q(decision__outcome=SELECTABLE)),
+            not_selected=Count("pk", filter=Q(decision__outcome=NOT_SELECTED)),
         )
         .order_by()
     )
