@@ -309,18 +309,13 @@ def bar_chart(
                 y2=bottom + 4,
             )
         )
-        anchor = "end" if x + text_width(limit_label) + 4 > WIDTH else "start"
-        pieces.append(
-            _text(
-                x + (4 if anchor == "start" else -4),
-                bottom + 16,
-                limit_label,
-                css_class="limit-label",
-                anchor=anchor,
-                fill=LIMIT,
-            )
-        )
-        bottom += LINE + 4
+        # The line's name under it, beside the line where it fits, else moved in from the edge, else wrapped.
+        for line in wrap(limit_label, WIDTH, max_lines=3):
+            width = text_width(line)
+            start = x + 4 if x + 4 + width <= WIDTH else max(0, min(x - 4 - width, WIDTH - width))
+            pieces.append(_text(start, bottom + 16, line, css_class="limit-label", fill=LIMIT))
+            bottom += LINE
+        bottom += 4
     kind = _("stacked bar chart") if stacked and len(series) > 1 else _("bar chart")
     description = _("%(kind)s; the table beside it gives every figure.") % {"kind": kind}
     return _svg(key, title, description.capitalize(), bottom, pieces)
@@ -340,7 +335,7 @@ def line_chart(*, key, title, labels, series, unit="", colours=None):
     right, plot_height = max(16, text_width(labels[-1]) / 2 + 2), 180
     pieces, top = _legend(series, colours, 0)
     top += 10
-    height = top + plot_height + LINE + 12
+    height = top + plot_height + LINE + 18
     plot_width = WIDTH - left - right
     step = plot_width / max(len(labels) - 1, 1)
 
@@ -374,7 +369,7 @@ def line_chart(*, key, title, labels, series, unit="", colours=None):
     for index in marked:
         pieces.append(
             _text(
-                x_of(index), top + plot_height + LINE + 2, labels[index], css_class="tick", anchor="middle", fill=MUTED
+                x_of(index), top + plot_height + LINE + 8, labels[index], css_class="tick", anchor="middle", fill=MUTED
             )
         )
     for (name, values), colour in zip(series, colours, strict=True):
