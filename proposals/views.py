@@ -190,18 +190,31 @@ def proposal_edit(request, pk):
             if "continue" in request.POST:
                 return redirect("proposals:proposal_submit", pk=proposal.pk)
             return redirect("proposals:proposal_edit", pk=proposal.pk)
-    elif request.method == "POST":
-        messages.error(request, _("Some fields need attention; nothing you typed was lost."))
+    problems = services.resource_problems(proposal)
+    _mark_limit_problems(form, problems)
     context = {
         "proposal": proposal,
         "form": form,
         "team": team,
         "attachments": selectors.proposal_attachments(proposal=proposal),
         "attachment_form": AttachmentForm(),
-        "problems": services.resource_problems(proposal),
+        "problems": problems,
         "editable": proposal.is_editable_state,
     }
     return render(request, "proposals/proposal_edit.html", context)
+
+
+def _mark_limit_problems(form, problems):
+    """A field over its platform's limit is marked invalid and described by the sentence beside it
+    (`<id>_limit`), besides its help text and errors."""
+    for name in problems:
+        if name not in form.fields:
+            continue
+        field = form[name]
+        described = [f"{field.auto_id}_helptext"] if field.help_text else []
+        described += [f"{field.auto_id}_error"] if field.errors else []
+        described.append(f"{field.auto_id}_limit")
+        form.fields[name].widget.attrs.update({"aria-invalid": "true", "aria-describedby": " ".join(described)})
 
 
 @login_required

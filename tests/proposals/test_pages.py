@@ -90,7 +90,11 @@ def test_the_editor_shows_what_was_typed_after_an_error(client, proposal, pi):
     assert response.status_code == 200
     page = response.content.decode()
     assert response.context["form"].errors["trl_now"] == ["Ensure this value is less than or equal to 9."]
-    assert "Some fields need attention; nothing you typed was lost." in page
+    assert page.count('class="notice error') == 1
+    summary = page[page.index('class="notice error') : page.index("</div>", page.index('class="notice error'))]
+    assert '<a href="#id_trl_now">' in summary and "Ensure this value is less than or equal to 9." in summary
+    field = page[page.index('name="trl_now"') - 300 : page.index('name="trl_now"') + 300]
+    assert 'aria-invalid="true"' in field and 'aria-describedby="id_trl_now_error"' in field
     assert 'value="A new typed title"' in page
     assert "A new typed abstract." in page
     assert 'value="12"' in page
@@ -101,7 +105,11 @@ def test_the_editor_warns_about_budgets_but_saves_the_draft(client, proposal, pi
     client.force_login(pi)
     data = {**_editor(client, proposal), "mass_kg": "12.5"}
     response = client.post(reverse("proposals:proposal_edit", args=[proposal.pk]), data, follow=True)
-    assert "Mass 12.5 kg exceeds the lander&#x27;s 10 kg per-payload limit." in response.content.decode()
+    page = response.content.decode()
+    assert "Mass 12.5 kg exceeds the lander&#x27;s 10 kg per-payload limit." in page
+    assert '<p class="field-problem" id="id_mass_kg_limit">' in page
+    field = page[page.index('name="mass_kg"') - 300 : page.index('name="mass_kg"') + 300]
+    assert 'aria-invalid="true"' in field and "id_mass_kg_limit" in field
     assert str(Proposal.objects.get(pk=proposal.pk).mass_kg) == "12.50"
 
 
