@@ -174,8 +174,15 @@ class CallForm(forms.ModelForm):
         fields = [
             "mission",
             "title",
+            "title_zh_hans",
+            "title_ru",
             "reference",
+            "summary",
+            "summary_zh_hans",
+            "summary_ru",
             "description",
+            "description_zh_hans",
+            "description_ru",
             "eligible_kinds",
             "has_letter_stage",
             "letter_deadline",
@@ -186,7 +193,19 @@ class CallForm(forms.ModelForm):
             "anonymity",
             "review_deadline",
         ]
-        widgets = {"description": forms.Textarea(attrs={"rows": 6})}
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 6}),
+            "description_zh_hans": forms.Textarea(attrs={"rows": 6, "lang": "zh-Hans"}),
+            "description_ru": forms.Textarea(attrs={"rows": 6, "lang": "ru"}),
+            "title_zh_hans": forms.TextInput(attrs={"lang": "zh-Hans"}),
+            "title_ru": forms.TextInput(attrs={"lang": "ru"}),
+            "summary_zh_hans": forms.TextInput(attrs={"lang": "zh-Hans"}),
+            "summary_ru": forms.TextInput(attrs={"lang": "ru"}),
+        }
+        help_texts = {
+            "title_zh_hans": _("Leave empty to show the English title to readers of Chinese."),
+            "title_ru": _("Leave empty to show the English title to readers of Russian."),
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -223,6 +242,15 @@ class CallForm(forms.ModelForm):
 
 class CriterionForm(forms.Form):
     name = forms.CharField(label=_("Criterion"), max_length=100)
+    name_zh_hans = forms.CharField(
+        label=_("Criterion in Chinese"),
+        max_length=100,
+        required=False,
+        widget=forms.TextInput(attrs={"lang": "zh-Hans"}),
+    )
+    name_ru = forms.CharField(
+        label=_("Criterion in Russian"), max_length=100, required=False, widget=forms.TextInput(attrs={"lang": "ru"})
+    )
     weight = forms.IntegerField(label=_("Weight (%)"), min_value=0, max_value=100)
 
 
@@ -247,6 +275,11 @@ class BaseCriteriaFormSet(forms.BaseFormSet):
             {
                 "key": slugify(form.cleaned_data["name"]).replace("-", "_"),
                 "name": form.cleaned_data["name"],
+                **{
+                    name: form.cleaned_data[name]
+                    for name in ("name_zh_hans", "name_ru")
+                    if form.cleaned_data.get(name, "").strip()
+                },
                 "weight": form.cleaned_data["weight"],
             }
             for form in self.forms

@@ -428,7 +428,17 @@ def _call_editor(request, call):
     data = request.POST if request.method == "POST" else None
     form = CallForm(data, instance=call, initial={"eligible_kinds": call.eligible_kinds} if not is_new else None)
     criteria = CriteriaFormSet(
-        data, prefix="criteria", initial=[{"name": c["name"], "weight": c["weight"]} for c in call.criteria]
+        data,
+        prefix="criteria",
+        initial=[
+            {
+                "name": c["name"],
+                "name_zh_hans": c.get("name_zh_hans", ""),
+                "name_ru": c.get("name_ru", ""),
+                "weight": c["weight"],
+            }
+            for c in call.criteria
+        ],
     )
     platforms = PlatformFormSet(data, instance=call if not is_new else Call(), prefix="platforms")
     if request.method == "POST":

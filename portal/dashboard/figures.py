@@ -15,6 +15,7 @@ from django_countries import countries
 
 from partners.choices import Area, CooperationLevel, OrganisationKind
 from partners.models import Organisation, Registration
+from portal.i18n import in_reader_language
 from portal.views import PHASES
 from proposals.models import Phase
 
@@ -248,7 +249,14 @@ def proposal_section(scope, calls=None, groups=None):
     groups = selectors.proposal_groups(scope) if groups is None else groups
 
     call_rows = [
-        [call["title"], call["mission__name"], call["letters"], call["full"], call["withdrawn"], call["drafts"]]
+        [
+            in_reader_language(call, "title"),
+            in_reader_language(call, "mission__name"),
+            call["letters"],
+            call["full"],
+            call["withdrawn"],
+            call["drafts"],
+        ]
         for call in calls
     ]
     title = _("Proposals per call and stage")
@@ -439,7 +447,12 @@ def outcome_section(scope, calls=None, groups=None):
             _("Call"),
             _selection_rows(
                 {
-                    call["title"]: (call["submitted"], call["selected"], call["selectable"], call["not_selected"])
+                    in_reader_language(call, "title"): (
+                        call["submitted"],
+                        call["selected"],
+                        call["selectable"],
+                        call["not_selected"],
+                    )
                     for call in calls
                 }
             ),
@@ -501,10 +514,15 @@ def _commitment_figures(platforms):
             totals[budget] = platform[budget]
         platform_totals.append(totals)
         platform_rows.append(
-            [platform["call__mission__name"], platform["call__reference"], platform["name"], *_resource_cells(totals)]
+            [
+                in_reader_language(platform, "call__mission__name"),
+                platform["call__reference"],
+                in_reader_language(platform, "name"),
+                *_resource_cells(totals),
+            ]
         )
         # Platforms come in mission order, so the missions keep it.
-        missions.setdefault(platform["call__mission__name"], Counter()).update(totals)
+        missions.setdefault(in_reader_language(platform, "call__mission__name"), Counter()).update(totals)
     title = _("Selected payloads per platform against its budgets")
     charted = [(row, totals) for row, totals in zip(platform_rows, platform_totals, strict=True) if totals["payloads"]]
     charted = charted[:TOP]

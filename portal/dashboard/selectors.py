@@ -18,6 +18,7 @@ from django.utils.http import urlencode
 from partners.choices import Area
 from partners.models import Organisation, Registration
 from portal.audit.models import AuditEvent
+from portal.i18n import translated_fields
 from proposals.models import Call, Decision, Mission, Platform, Proposal, Review, ReviewAssignment, TeamMember
 
 from .models import ExportJob
@@ -122,7 +123,14 @@ def call_figures(scope=EVERYTHING):
     submitted = Q(proposals__status=Proposal.Status.SUBMITTED)
     return list(
         Call.objects.filter(scope.calls(""))
-        .values("pk", "reference", "title", "status", "deadline", "mission__name")
+        .values(
+            "pk",
+            "reference",
+            *translated_fields("title"),
+            "status",
+            "deadline",
+            *translated_fields("mission__name"),
+        )
         .annotate(
             letters=Count("proposals", filter=submitted & Q(proposals__stage=Proposal.Stage.LETTER)),
             full=Count("proposals", filter=submitted & Q(proposals__stage=Proposal.Stage.FULL)),
@@ -227,9 +235,9 @@ def platform_commitments(scope=EVERYTHING):
         for platform in Platform.objects.filter(scope.calls("call"))
         .values(
             "pk",
-            "name",
+            *translated_fields("name"),
             "call__reference",
-            "call__mission__name",
+            *translated_fields("call__mission__name"),
             "total_mass_kg",
             "total_average_power_w",
             "total_data_mb_per_day",

@@ -40,7 +40,11 @@ def test_every_screen_of_the_role_is_accessible_and_fits_a_phone(
 ):
     base = live_server.url
     screens = list(screens_of(world, role))
-    page = page_as(new_browser_page, base, world.users[role], language)
+    user = world.users[role]
+    if user is not None:  # a signed-in person reads the portal in their account's language
+        user.language = language
+        user.save(update_fields=["language"])
+    page = page_as(new_browser_page, base, user, language)
 
     unfit = []
     for url in [*screens, MISSING_PAGE]:

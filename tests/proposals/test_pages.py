@@ -456,3 +456,34 @@ def test_the_export_keeps_formula_like_text_from_running_in_a_spreadsheet(client
     response = client.get(reverse("proposals:call_submissions", args=[call.pk]), {"format": "csv"})
     _header, row = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
     assert row[1] == '\'=HYPERLINK("http://evil.example.org","Open me")'
+
+
+def test_an_administrator_gives_the_call_in_chinese_and_russian(client, call_form):
+    call_form.update(
+        {
+            "title_zh_hans": "国际月球科研站一号科学仪器",
+            "title_ru": "Научные приборы МНЛС-1",
+            "description_zh_hans": "研究设施的科学仪器。",
+            "criteria-0-name_zh_hans": "科学价值",
+            "criteria-0-name_ru": "Научная ценность",
+        }
+    )
+    response = client.post(reverse("proposals:call_create"), call_form)
+
+    assert response.status_code == 302
+    call = Call.objects.get(reference="ilrs1-2031")
+    assert (call.title_zh_hans, call.title_ru, call.description_ru) == (
+        "国际月球科研站一号科学仪器",
+        "Научные приборы МНЛС-1",
+        "",
+    )
+    assert call.criteria[0] | {"weight": 0} == {
+        "key": "scientific_value",
+        "name": "Scientific value",
+        "name_zh_hans": "科学价值",
+        "name_ru": "Научная ценность",
+        "weight": 0,
+    }
+    assert "name_ru" not in call.criteria[1]  # left empty: the English name applies
+    editor = client.get(reverse("proposals:call_edit", args=[call.pk])).content.decode()
+    assert 'value="国际月球科研站一号科学仪器"' in editor and 'value="Научная ценность"' in editor
