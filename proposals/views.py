@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from partners.permissions import is_programme_admin
 from portal.errors import DomainError
 from portal.response_cache import cached_page
+from portal.units import KILOGRAM, MEGABYTES, MILLIMETRE, WATT
 from portal.views import paginate
 
 from . import permissions, review_selectors, selectors, services
@@ -257,13 +258,19 @@ def _resource_rows(proposal):
         return []
     problems = services.resource_problems(proposal)
     rows = [
-        (_("Mass"), proposal.mass_kg, platform.max_mass_kg, "kg", "mass_kg"),
-        (_("Average power"), proposal.average_power_w, platform.max_average_power_w, "W", "average_power_w"),
-        (_("Peak power"), proposal.peak_power_w, platform.max_peak_power_w, "W", "peak_power_w"),
-        (_("Length"), proposal.length_mm, platform.max_length_mm, "mm", "length_mm"),
-        (_("Width"), proposal.width_mm, platform.max_width_mm, "mm", "width_mm"),
-        (_("Height"), proposal.height_mm, platform.max_height_mm, "mm", "height_mm"),
-        (_("Data volume per day"), proposal.data_mb_per_day, platform.total_data_mb_per_day, "MB", "data_mb_per_day"),
+        (_("Mass"), proposal.mass_kg, platform.max_mass_kg, KILOGRAM, "mass_kg"),
+        (_("Average power"), proposal.average_power_w, platform.max_average_power_w, WATT, "average_power_w"),
+        (_("Peak power"), proposal.peak_power_w, platform.max_peak_power_w, WATT, "peak_power_w"),
+        (_("Length"), proposal.length_mm, platform.max_length_mm, MILLIMETRE, "length_mm"),
+        (_("Width"), proposal.width_mm, platform.max_width_mm, MILLIMETRE, "width_mm"),
+        (_("Height"), proposal.height_mm, platform.max_height_mm, MILLIMETRE, "height_mm"),
+        (
+            _("Data volume per day"),
+            proposal.data_mb_per_day,
+            platform.total_data_mb_per_day,
+            MEGABYTES,
+            "data_mb_per_day",
+        ),
         (
             _("Lowest operating temperature"),
             proposal.min_operating_temp_c,

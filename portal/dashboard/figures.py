@@ -16,6 +16,7 @@ from django_countries import countries
 from partners.choices import Area, CooperationLevel, OrganisationKind
 from partners.models import Organisation, Registration
 from portal.i18n import in_reader_language
+from portal.units import KILOGRAM, MEGABYTES_PER_DAY, WATT
 from portal.views import PHASES
 from proposals.models import Phase
 
@@ -177,7 +178,7 @@ def _joins_figure(key, title, by_year, first_year):
     return Figure(
         key,
         title,
-        [_("Year"), _("Joined"), _("Partners in all"), _("Countries in all")],
+        [_("Year"), _("Joined that year"), _("Partners in all"), _("Countries in all")],
         rows,
         line_chart(
             key=key,
@@ -469,9 +470,9 @@ def outcome_section(scope, calls=None, groups=None):
 
 
 RESOURCES = (
-    ("mass", "total_mass_kg", _("Mass"), "kg"),
-    ("power", "total_average_power_w", _("Average power"), "W"),
-    ("data", "total_data_mb_per_day", _("Data"), "MB/day"),
+    ("mass", "total_mass_kg", _("Mass"), KILOGRAM),
+    ("power", "total_average_power_w", _("Average power"), WATT),
+    ("data", "total_data_mb_per_day", _("Data"), MEGABYTES_PER_DAY),
 )
 
 

@@ -11,6 +11,13 @@ from django_countries import countries
 from portal.collation import sort_key, sorted_by_name
 
 
+@pytest.fixture(autouse=True)
+def english_afterwards():
+    """A request in Chinese or Russian leaves its language active in the thread; the next test starts in English."""
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
 def names(language):
     with translation.override(language):
         return [name for _code, name in countries]

@@ -6,6 +6,7 @@ import re
 import pytest
 from django.conf import settings
 from django.urls import reverse
+from django.utils import translation
 
 from portal.dashboard import figures
 from portal.dashboard.selectors import Scope
@@ -14,6 +15,13 @@ from portal.notifications.services import queue_email
 from tests.factories import CallFactory, MissionFactory, PlatformFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def english_afterwards():
+    """A request in Chinese or Russian leaves its language active in the thread; the next test starts in English."""
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture
@@ -96,9 +104,7 @@ def test_an_email_names_the_call_in_the_recipients_language(call):
     assert "嫦娥八号有效载荷" in email.subject and "嫦娥八号有效载荷" in email.body_text
 
 
-def test_the_dashboard_names_calls_and_missions_in_the_readers_language(call, settings):
-    from django.utils import translation
-
+def test_the_dashboard_names_calls_and_missions_in_the_readers_language(call):
     with translation.override("zh-hans"):
         section = figures.proposal_section(Scope())
     assert section.figure("proposals_by_call").rows[0][:2] == ["嫦娥八号有效载荷", "嫦娥八号"]
