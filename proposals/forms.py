@@ -10,6 +10,7 @@ from django_countries.fields import CountryField
 
 from partners.choices import Area, OrganisationKind
 from partners.models import Organisation
+from portal.i18n import in_reader_language
 
 from .models import Attachment, Call, Platform, Proposal, Review, ReviewerProfile
 from .services import PLATFORM_FIELDS, PROPOSAL_FIELDS
@@ -313,7 +314,7 @@ class ReviewForm(forms.Form):
         grades = [("", "—")] + [(value, f"{value} — {label}") for value, label in Review.GRADES.items()]
         for criterion in call.criteria:
             self.fields[f"score_{criterion['key']}"] = forms.TypedChoiceField(
-                label=f"{criterion['name']} ({criterion['weight']}%)",
+                label=f"{in_reader_language(criterion, 'name')} ({criterion['weight']}%)",
                 choices=grades,
                 coerce=int,
                 empty_value=None,

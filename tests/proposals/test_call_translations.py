@@ -108,3 +108,13 @@ def test_the_dashboard_names_calls_and_missions_in_the_readers_language(call):
     with translation.override("zh-hans"):
         section = figures.proposal_section(Scope())
     assert section.figure("proposals_by_call").rows[0][:2] == ["嫦娥八号有效载荷", "嫦娥八号"]
+
+
+def test_a_reviewer_grades_criteria_named_in_their_language(call):
+    from proposals.forms import ReviewForm
+
+    with translation.override("zh-hans"):
+        labels = [
+            field.label for name, field in ReviewForm(call=call, technical=False).fields.items() if "score" in name
+        ]
+    assert labels == ["科学价值 (60%)", "Feasibility (40%)"]
