@@ -18,6 +18,12 @@ User = get_user_model()
 IN_CHINESE = _("In Chinese; empty where there is none and the English one applies.")
 IN_RUSSIAN = _("In Russian; empty where there is none and the English one applies.")
 
+TRANSLATION_HELP = {
+    f"{name}_{suffix}": {"help_text": help_text}
+    for name in ("title", "summary", "description")
+    for suffix, help_text in (("zh_hans", IN_CHINESE), ("ru", IN_RUSSIAN))
+}
+
 
 class MissionSerializer(serializers.ModelSerializer):
     class Meta:
@@ -80,6 +86,7 @@ class CallSerializer(serializers.ModelSerializer):
             "closed_at",
         ]
         read_only_fields = fields
+        extra_kwargs = TRANSLATION_HELP
 
 
 class CallWriteSerializer(serializers.ModelSerializer):
@@ -98,6 +105,7 @@ class CallWriteSerializer(serializers.ModelSerializer):
     class Meta:
         model = Call
         fields = [*services.CALL_FIELDS, "platforms"]
+        extra_kwargs = TRANSLATION_HELP
 
     def validate_criteria(self, criteria):
         total = sum(criterion["weight"] for criterion in criteria)
