@@ -10,6 +10,7 @@ from django_countries.fields import CountryField
 
 from partners.choices import Area, OrganisationKind
 from partners.models import Organisation
+from portal.i18n import in_reader_language
 
 from .models import Attachment, Call, Platform, Proposal, Review, ReviewerProfile
 from .services import PLATFORM_FIELDS, PROPOSAL_FIELDS
@@ -168,8 +169,15 @@ class CallForm(forms.ModelForm):
         fields = [
             "mission",
             "title",
+            "title_zh_hans",
+            "title_ru",
             "reference",
+            "summary",
+            "summary_zh_hans",
+            "summary_ru",
             "description",
+            "description_zh_hans",
+            "description_ru",
             "eligible_kinds",
             "has_letter_stage",
             "letter_deadline",
@@ -180,7 +188,19 @@ class CallForm(forms.ModelForm):
             "anonymity",
             "review_deadline",
         ]
-        widgets = {"description": forms.Textarea(attrs={"rows": 6})}
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 6}),
+            "description_zh_hans": forms.Textarea(attrs={"rows": 6, "lang": "zh-Hans"}),
+            "description_ru": forms.Textarea(attrs={"rows": 6, "lang": "ru"}),
+            "title_zh_hans": forms.TextInput(attrs={"lang": "zh-Hans"}),
+            "title_ru": forms.TextInput(attrs={"lang": "ru"}),
+            "summary_zh_hans": forms.TextInput(attrs={"lang": "zh-Hans"}),
+            "summary_ru": forms.TextInput(attrs={"lang": "ru"}),
+        }
+        help_texts = {
+            "title_zh_hans": _("Leave empty to show the English title to readers of Chinese."),
+            "title_ru": _("Leave empty to show the English title to readers of Russian."),
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -217,6 +237,15 @@ class CallForm(forms.ModelForm):
 
 class CriterionForm(forms.Form):
     name = forms.CharField(label=_("Criterion"), max_length=100)
+    name_zh_hans = forms.CharField(
+        label=_("Criterion in Chinese"),
+        max_length=100,
+        required=False,
+        widget=forms.TextInput(attrs={"lang": "zh-Hans"}),
+    )
+    name_ru = forms.CharField(
+        label=_("Criterion in Russian"), max_length=100, required=False, widget=forms.TextInput(attrs={"lang": "ru"})
+    )
     weight = forms.IntegerField(label=_("Weight (%)"), min_value=0, max_value=100)
 
 
@@ -241,6 +270,11 @@ class BaseCriteriaFormSet(forms.BaseFormSet):
             {
                 "key": slugify(form.cleaned_data["name"]).replace("-", "_"),
                 "name": form.cleaned_data["name"],
+                **{
+                    name: form.cleaned_data[name]
+                    for name in ("name_zh_hans", "name_ru")
+                    if form.cleaned_data.get(name, "").strip()
+                },
                 "weight": form.cleaned_data["weight"],
             }
             for form in self.forms
@@ -274,7 +308,7 @@ class ReviewForm(forms.Form):
         grades = [("", "—")] + [(value, f"{value} — {label}") for value, label in Review.GRADES.items()]
         for criterion in call.criteria:
             self.fields[f"score_{criterion['key']}"] = forms.TypedChoiceField(
-                label=f"{criterion['name']} ({criterion['weight']}%)",
+                label=f"{in_reader_language(criterion, 'name')} ({criterion['weight']}%)",
                 choices=grades,
                 coerce=int,
                 empty_value=None,

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 from partners.choices import Area, CooperationLevel, OrganisationKind, labels
+from portal.i18n import in_reader_language
 
 
 class Phase(models.TextChoices):
@@ -47,6 +48,8 @@ class Mission(models.Model):
     """A mission of the programme, in one of its phases."""
 
     name = models.CharField(_("name"), max_length=100, unique=True)
+    name_zh_hans = models.CharField(_("name in Chinese"), max_length=100, blank=True)
+    name_ru = models.CharField(_("name in Russian"), max_length=100, blank=True)
     phase = models.CharField(_("phase"), max_length=20, choices=Phase.choices)
     target_launch_year = models.PositiveSmallIntegerField(_("target launch year"), null=True, blank=True)
     description = models.TextField(_("description"), blank=True)
@@ -56,6 +59,10 @@ class Mission(models.Model):
 
     def __str__(self):
         return self.name
+
+    @property
+    def local_name(self):
+        return in_reader_language(self, "name")
 
 
 class Call(models.Model):
@@ -78,8 +85,17 @@ class Call(models.Model):
 
     mission = models.ForeignKey(Mission, on_delete=models.PROTECT, related_name="calls", verbose_name=_("mission"))
     title = models.CharField(_("title"), max_length=200)
+    title_zh_hans = models.CharField(_("title in Chinese"), max_length=200, blank=True)
+    title_ru = models.CharField(_("title in Russian"), max_length=200, blank=True)
     reference = models.SlugField(_("reference"), max_length=40, unique=True, help_text=_("Short code, e.g. CE7-2026"))
+    summary = models.CharField(
+        _("summary"), max_length=300, blank=True, help_text=_("One or two sentences for the list of calls.")
+    )
+    summary_zh_hans = models.CharField(_("summary in Chinese"), max_length=300, blank=True)
+    summary_ru = models.CharField(_("summary in Russian"), max_length=300, blank=True)
     description = models.TextField(_("description"))
+    description_zh_hans = models.TextField(_("description in Chinese"), blank=True)
+    description_ru = models.TextField(_("description in Russian"), blank=True)
     eligible_kinds = models.JSONField(
         _("eligible kinds of organisation"), default=list, blank=True, help_text=_("Empty means every kind.")
     )
@@ -126,6 +142,24 @@ class Call(models.Model):
         return self.status != self.Status.DRAFT
 
     @property
+    def local_title(self):
+        """The title in the reader's language, English where it has none (and then marked as English)."""
+        return in_reader_language(self, "title")
+
+    @property
+    def local_summary(self):
+        return in_reader_language(self, "summary")
+
+    @property
+    def local_description(self):
+        return in_reader_language(self, "description")
+
+    @property
+    def local_criteria(self):
+        """The review criteria with each name in the reader's language: (name, weight) pairs."""
+        return [(in_reader_language(criterion, "name"), criterion["weight"]) for criterion in self.criteria]
+
+    @property
     def eligible_kind_labels(self):
         return labels(OrganisationKind, self.eligible_kinds)
 
@@ -154,6 +188,8 @@ class Platform(models.Model):
     call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="platforms")
     kind = models.CharField(_("kind"), max_length=20, choices=PlatformKind.choices)
     name = models.CharField(_("name"), max_length=100)
+    name_zh_hans = models.CharField(_("name in Chinese"), max_length=100, blank=True)
+    name_ru = models.CharField(_("name in Russian"), max_length=100, blank=True)
     total_mass_kg = models.DecimalField(_("total mass (kg)"), max_digits=8, decimal_places=2)
     total_average_power_w = models.DecimalField(_("total average power (W)"), max_digits=8, decimal_places=2)
     total_data_mb_per_day = models.DecimalField(_("total data volume (MB/day)"), max_digits=10, decimal_places=2)
@@ -171,6 +207,10 @@ class Platform(models.Model):
 
     def __str__(self):
         return self.name
+
+    @property
+    def local_name(self):
+        return in_reader_language(self, "name")
 
 
 class Proposal(models.Model):

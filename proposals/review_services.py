@@ -18,6 +18,7 @@ from portal.errors import DomainError, NotAllowed, TransitionNotAllowed
 from portal.formatting import when
 from portal.middleware import absolute_url, new_account_language
 from portal.notifications.services import notify, queue_email
+from portal.units import KILOGRAM, MEGABYTES_PER_DAY, WATT
 
 from . import affinity, matching
 from . import assignment as solver
@@ -625,9 +626,9 @@ def manifest(call, decisions=None):
         ]
         figures = []
         for label, field, budget, unit in (
-            (_("Mass"), "mass_kg", platform.total_mass_kg, "kg"),
-            (_("Average power"), "average_power_w", platform.total_average_power_w, "W"),
-            (_("Data volume"), "data_mb_per_day", platform.total_data_mb_per_day, "MB/day"),
+            (_("Mass"), "mass_kg", platform.total_mass_kg, KILOGRAM),
+            (_("Average power"), "average_power_w", platform.total_average_power_w, WATT),
+            (_("Data volume"), "data_mb_per_day", platform.total_data_mb_per_day, MEGABYTES_PER_DAY),
         ):
             used = sum((getattr(p, field) or Decimal(0) for p in chosen), Decimal(0))
             figures.append({"label": label, "used": used, "budget": budget, "unit": unit, "over": used > budget})

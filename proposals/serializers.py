@@ -12,21 +12,38 @@ from .models import Attachment, Call, Mission, Platform, Proposal, ProposalVersi
 User = get_user_model()
 
 
+# Text given in several languages comes as one field per language: `title` in English (always given), and
+# `title_zh_hans` and `title_ru` in Chinese and Russian, empty where the call has none (a reader is then shown the
+# English). The answer is the same whatever the request's language.
+IN_CHINESE = _("In Chinese; empty where there is none and the English one applies.")
+IN_RUSSIAN = _("In Russian; empty where there is none and the English one applies.")
+
+TRANSLATION_HELP = {
+    f"{name}_{suffix}": {"help_text": help_text}
+    for name in ("title", "summary", "description")
+    for suffix, help_text in (("zh_hans", IN_CHINESE), ("ru", IN_RUSSIAN))
+}
+
+
 class MissionSerializer(serializers.ModelSerializer):
     class Meta:
         model = Mission
-        fields = ["id", "name", "phase", "target_launch_year", "description"]
+        fields = ["id", "name", "name_zh_hans", "name_ru", "phase", "target_launch_year", "description"]
+        extra_kwargs = {"name_zh_hans": {"help_text": IN_CHINESE}, "name_ru": {"help_text": IN_RUSSIAN}}
 
 
 class PlatformSerializer(serializers.ModelSerializer):
     class Meta:
         model = Platform
         exclude = ["call"]
+        extra_kwargs = {"name_zh_hans": {"help_text": IN_CHINESE}, "name_ru": {"help_text": IN_RUSSIAN}}
 
 
 class CriterionSerializer(serializers.Serializer):
     key = serializers.SlugField(max_length=50)
-    name = serializers.CharField(max_length=100)
+    name = serializers.CharField(max_length=100, help_text=_("In English."))
+    name_zh_hans = serializers.CharField(max_length=100, required=False, default="", help_text=IN_CHINESE)
+    name_ru = serializers.CharField(max_length=100, required=False, default="", help_text=IN_RUSSIAN)
     weight = serializers.IntegerField(min_value=0, max_value=100)
 
 
@@ -43,8 +60,15 @@ class CallSerializer(serializers.ModelSerializer):
             "id",
             "reference",
             "title",
+            "title_zh_hans",
+            "title_ru",
+            "summary",
+            "summary_zh_hans",
+            "summary_ru",
             "mission",
             "description",
+            "description_zh_hans",
+            "description_ru",
             "status",
             "eligible_kinds",
             "eligible_countries",
@@ -62,6 +86,7 @@ class CallSerializer(serializers.ModelSerializer):
             "closed_at",
         ]
         read_only_fields = fields
+        extra_kwargs = TRANSLATION_HELP
 
 
 class CallWriteSerializer(serializers.ModelSerializer):
@@ -80,6 +105,7 @@ class CallWriteSerializer(serializers.ModelSerializer):
     class Meta:
         model = Call
         fields = [*services.CALL_FIELDS, "platforms"]
+        extra_kwargs = TRANSLATION_HELP
 
     def validate_criteria(self, criteria):
         total = sum(criterion["weight"] for criterion in criteria)

@@ -18,6 +18,7 @@ from partners.permissions import is_programme_admin
 from portal.errors import DomainError
 from portal.files import file_response
 from portal.response_cache import cached_page
+from portal.units import KILOGRAM, MEGABYTES, MILLIMETRE, WATT
 from portal.views import paginate
 
 from . import permissions, review_selectors, selectors, services
@@ -191,18 +192,31 @@ def proposal_edit(request, pk):
             if "continue" in request.POST:
                 return redirect("proposals:proposal_submit", pk=proposal.pk)
             return redirect("proposals:proposal_edit", pk=proposal.pk)
-    elif request.method == "POST":
-        messages.error(request, _("Some fields need attention; nothing you typed was lost."))
+    problems = services.resource_problems(proposal)
+    _mark_limit_problems(form, problems)
     context = {
         "proposal": proposal,
         "form": form,
         "team": team,
         "attachments": selectors.proposal_attachments(proposal=proposal),
         "attachment_form": AttachmentForm(),
-        "problems": services.resource_problems(proposal),
+        "problems": problems,
         "editable": proposal.is_editable_state,
     }
     return render(request, "proposals/proposal_edit.html", context)
+
+
+def _mark_limit_problems(form, problems):
+    """A field over its platform's limit is marked invalid and described by the sentence beside it
+    (`<id>_limit`), besides its help text and errors."""
+    for name in problems:
+        if name not in form.fields:
+            continue
+        field = form[name]
+        described = [f"{field.auto_id}_helptext"] if field.help_text else []
+        described += [f"{field.auto_id}_error"] if field.errors else []
+        described.append(f"{field.auto_id}_limit")
+        form.fields[name].widget.attrs.update({"aria-invalid": "true", "aria-describedby": " ".join(described)})
 
 
 @login_required
@@ -245,13 +259,19 @@ def _resource_rows(proposal):
         return []
     problems = services.resource_problems(proposal)
     rows = [
-        (_("Mass"), proposal.mass_kg, platform.max_mass_kg, "kg", "mass_kg"),
-        (_("Average power"), proposal.average_power_w, platform.max_average_power_w, "W", "average_power_w"),
-        (_("Peak power"), proposal.peak_power_w, platform.max_peak_power_w, "W", "peak_power_w"),
-        (_("Length"), proposal.length_mm, platform.max_length_mm, "mm", "length_mm"),
-        (_("Width"), proposal.width_mm, platform.max_width_mm, "mm", "width_mm"),
-        (_("Height"), proposal.height_mm, platform.max_height_mm, "mm", "height_mm"),
-        (_("Data volume per day"), proposal.data_mb_per_day, platform.total_data_mb_per_day, "MB", "data_mb_per_day"),
+        (_("Mass"), proposal.mass_kg, platform.max_mass_kg, KILOGRAM, "mass_kg"),
+        (_("Average power"), proposal.average_power_w, platform.max_average_power_w, WATT, "average_power_w"),
+        (_("Peak power"), proposal.peak_power_w, platform.max_peak_power_w, WATT, "peak_power_w"),
+        (_("Length"), proposal.length_mm, platform.max_length_mm, MILLIMETRE, "length_mm"),
+        (_("Width"), proposal.width_mm, platform.max_width_mm, MILLIMETRE, "width_mm"),
+        (_("Height"), proposal.height_mm, platform.max_height_mm, MILLIMETRE, "height_mm"),
+        (
+            _("Data volume per day"),
+            proposal.data_mb_per_day,
+            platform.total_data_mb_per_day,
+            MEGABYTES,
+            "data_mb_per_day",
+        ),
         (
             _("Lowest operating temperature"),
             proposal.min_operating_temp_c,
@@ -438,7 +458,17 @@ def _call_editor(request, call):
     data = request.POST if request.method == "POST" else None
     form = CallForm(data, instance=call, initial={"eligible_kinds": call.eligible_kinds} if not is_new else None)
     criteria = CriteriaFormSet(
-        data, prefix="criteria", initial=[{"name": c["name"], "weight": c["weight"]} for c in call.criteria]
+        data,
+        prefix="criteria",
+        initial=[
+            {
+                "name": c["name"],
+                "name_zh_hans": c.get("name_zh_hans", ""),
+                "name_ru": c.get("name_ru", ""),
+                "weight": c["weight"],
+            }
+            for c in call.criteria
+        ],
     )
     platforms = PlatformFormSet(data, instance=call if not is_new else Call(), prefix="platforms")
     if request.method == "POST":

@@ -2,9 +2,17 @@
 
 Each chart is an image with a title and a description for screen readers; the figures themselves are
 in the table printed beside every chart, so the drawing only has to be clear, not complete.
+
+Every chart is drawn for a box WIDTH px wide in one type size (FONT_SIZE) and one palette. The SVG is never
+scaled up, and on a 390 px phone it is scaled down to about 358 px, so its text stays at 12.5 px or more.
+Text is laid out by its measured width (`text_width`: Chinese and Japanese characters are a full em wide,
+Cyrillic and Latin capitals wider than Latin small letters), so labels and legends wrap onto further lines
+instead of being cut or running into each other: each label has its own line above its bars, and each
+value its own place at the end of its bar.
 """
 
 import math
+import unicodedata
 from decimal import Decimal
 
 from django.utils.html import format_html
@@ -13,12 +21,71 @@ from django.utils.translation import gettext_lazy as _
 
 from portal import formatting
 
-# Okabe–Ito colours, told apart by people with the common colour-vision deficiencies.
-PALETTE = ("#0072b2", "#e69f00", "#009e73", "#cc79a7", "#56b4e9", "#d55e00", "#f0e442", "#000000")
-WIDTH = 640
-LABEL_WIDTH = 230
-VALUE_WIDTH = 70
-LABEL_CHARS = 30
+# Okabe–Ito colours, told apart by people with the common colour-vision deficiencies; yellow is left out,
+# as it is too pale to see against white.
+PALETTE = ("#0072b2", "#e69f00", "#56b4e9", "#009e73", "#cc79a7", "#d55e00", "#000000")
+# Outcomes coloured by meaning, the same on every chart: selected blue, waiting list orange, not selected
+# vermilion (never green), not yet decided grey.
+SELECTED, WAITING_LIST, NOT_SELECTED, UNDECIDED = "#0072b2", "#e69f00", "#d55e00", "#8c8c8c"
+INK, MUTED, GRID, LIMIT = "#1b1f24", "#57606a", "#d0d7de", "#b42318"
+
+WIDTH = 400
+FONT_SIZE = 14
+LINE = 18  # the height of one line of text
+SWATCH = 12
+BAR = 16  # a bar is taller than its value's text is high
+GAP = 6
+LABEL_LINES = 2  # a longer label ends in "…" and is given whole in its tooltip and in the table
+
+
+def char_width(char):
+    """The advance of one character in em, a little generous for the system sans-serif fonts the page uses."""
+    if unicodedata.east_asian_width(char) in ("W", "F"):
+        return 1.0
+    if unicodedata.combining(char):
+        return 0.0
+    if char in "iljI.,:;'|!()[] ":
+        return 0.32
+    if char in "mwMW@%—":
+        return 0.9
+    if char.isupper() or "\u0400" <= char <= "\u04ff":
+        # Cyrillic small letters are about as wide as Latin capitals.
+        return 0.7
+    return 0.6
+
+
+def text_width(text, size=FONT_SIZE):
+    """The width in px that `text` takes at `size`."""
+    return sum(char_width(char) for char in str(text)) * size
+
+
+def wrap(text, width, max_lines=LABEL_LINES):
+    """`text` broken into lines no wider than `width`: between words, or between any two characters of a
+    language written without spaces; the last line ends in "…" when the text is longer still."""
+    text = str(text)
+    lines, line = [], ""
+    tokens = []
+    for word in text.split(" "):
+        if any(unicodedata.east_asian_width(char) in ("W", "F") for char in word) or text_width(word) > width:
+            tokens.extend(word)  # a character at a time
+            tokens.append(" ")
+        else:
+            tokens.extend([word, " "])
+    for token in tokens[:-1]:
+        candidate = line + token
+        if line and text_width(candidate.rstrip()) > width:
+            lines.append(line.rstrip())
+            line = token.lstrip()
+        else:
+            line = candidate
+    if line.strip():
+        lines.append(line.rstrip())
+    if len(lines) > max_lines:
+        last = lines[max_lines - 1]
+        while last and text_width(last + "…") > width:
+            last = last[:-1]
+        lines = lines[: max_lines - 1] + [last.rstrip() + "…"]
+    return lines or [""]
 
 
 def nice_ceiling(value):
@@ -56,19 +123,48 @@ def format_value(value, unit=""):
     return f"{text}%" if unit == "%" else f"{text} {unit}"
 
 
-def _short(label):
-    label = str(label)
-    return label if len(label) <= LABEL_CHARS else label[: LABEL_CHARS - 1] + "…"
+def _text(x, y, text, *, css_class, anchor="start", fill=INK, tooltip=None):
+    if tooltip:
+        return format_html(
+            '<text x="{}" y="{}" text-anchor="{}" fill="{}" class="{}"><title>{}</title>{}</text>',
+            round(x, 1),
+            round(y, 1),
+            anchor,
+            fill,
+            css_class,
+            tooltip,
+            text,
+        )
+    return format_html(
+        '<text x="{}" y="{}" text-anchor="{}" fill="{}" class="{}">{}</text>',
+        round(x, 1),
+        round(y, 1),
+        anchor,
+        fill,
+        css_class,
+        text,
+    )
+
+
+def _lines(x, top, lines, *, css_class, tooltip=None):
+    """Lines of text, the first with its baseline at `top` + 14; returns the pieces."""
+    whole = " ".join(lines)
+    return [
+        _text(x, top + 14 + LINE * number, line, css_class=css_class, tooltip=tooltip if tooltip != whole else None)
+        for number, line in enumerate(lines)
+    ]
 
 
 def _svg(key, title, description, height, body):
     return format_html(
         '<svg class="chart" role="img" aria-labelledby="chart-{key}-title chart-{key}-desc" '
-        'viewBox="0 0 {width} {height}" width="100%" font-size="12" xmlns="http://www.w3.org/2000/svg">'
+        'viewBox="0 0 {width} {height}" width="{width}" height="{height}" font-size="{size}" '
+        'xmlns="http://www.w3.org/2000/svg">'
         '<title id="chart-{key}-title">{title}</title><desc id="chart-{key}-desc">{description}</desc>{body}</svg>',
         key=key,
         width=WIDTH,
-        height=height,
+        height=round(height),
+        size=FONT_SIZE,
         title=title,
         description=description,
         # Every piece was escaped by format_html as it was built.
@@ -76,160 +172,171 @@ def _svg(key, title, description, height, body):
     )
 
 
-def _legend(series, top):
-    """One swatch per series, in a row above the chart; returns the SVG pieces and the height used."""
+def _legend(series, colours, top):
+    """One swatch per series, as many to a row as fit; a name too long for a row wraps. Returns the SVG
+    pieces and the height used."""
     if len(series) < 2:
         return [], 0
-    pieces, x = [], LABEL_WIDTH
-    for index, (name, _values) in enumerate(series):
-        colour = PALETTE[index % len(PALETTE)]
+    pieces, x, y, row_height = [], 0.0, top, LINE
+    for (name, _values), colour in zip(series, colours, strict=True):
+        lines = wrap(name, WIDTH - SWATCH - GAP, max_lines=3)
+        item = SWATCH + GAP + max(text_width(line) for line in lines)
+        if x and x + item > WIDTH:
+            x, y, row_height = 0.0, y + row_height + 4, LINE
         pieces.append(
-            format_html(
-                '<rect x="{}" y="{}" width="12" height="12" fill="{}"/><text x="{}" y="{}" class="legend">{}</text>',
-                x,
-                top,
-                colour,
-                x + 16,
-                top + 10,
-                name,
-            )
+            format_html('<rect x="{}" y="{}" width="{}" height="{}" fill="{}"/>', x, y + 3, SWATCH, SWATCH, colour)
         )
-        x += 16 + 7 * len(str(name)) + 18
-    return pieces, 22
+        pieces += _lines(x + SWATCH + GAP, y, lines, css_class="legend")
+        row_height = max(row_height, LINE * len(lines))
+        x += item + 16
+    return pieces, y + row_height - top + 8
 
 
-def _empty(key, title):
+def _empty(key, title, message=None):
     return _svg(
         key,
         title,
         _("No figures for the chosen filters."),
-        40,
-        [format_html('<text x="{}" y="24" class="empty">{}</text>', LABEL_WIDTH, _("Nothing to show."))],
+        LINE + 12,
+        [_text(0, 20, message or _("Nothing to show."), css_class="empty")],
     )
 
 
-def bar_chart(*, key, title, labels, series, stacked=False, unit="", limit=None, limit_label=""):
-    """Horizontal bars, one row per label; several series are drawn side by side, or stacked.
+def _scale(top, x_of, ticks, unit, right_edge):
+    """Tick labels along the top of the plot, those that would run into a neighbour left out."""
+    pieces, last_end = [], -math.inf
+    for position, value in enumerate(ticks):
+        label = format_value(value, unit)
+        width = text_width(label)
+        x = x_of(value)
+        anchor, start = ("start", x) if position == 0 else ("middle", x - width / 2)
+        if position == len(ticks) - 1:
+            anchor, start = "end", x - width
+        start = max(start, 0)
+        if start < last_end + 8 or start + width > right_edge:
+            continue
+        last_end = start + width
+        pieces.append(_text(x, top + 14, label, css_class="tick", anchor=anchor, fill=MUTED))
+    return pieces
 
-    `series` is a list of (name, values) with one value per label. `limit` draws a vertical line,
-    e.g. a budget at 100 %, and the scale always reaches it.
+
+def bar_chart(
+    *, key, title, labels, series, stacked=False, unit="", limit=None, limit_label="", colours=None, empty=None
+):
+    """Horizontal bars, one group per label with the label on its own line above; several series are drawn
+    one under the other, or stacked.
+
+    `series` is a list of (name, values) with one value per label; `colours` one colour per series when
+    the series have a meaning of their own (outcomes). `limit` draws a vertical line, e.g. a budget at
+    100 %, and the scale always reaches it. `empty` says why there is nothing to draw.
     """
     labels = list(labels)
     series = [(name, [_number(value) for value in values]) for name, values in series]
     if not labels or not series:
-        return _empty(key, title)
+        return _empty(key, title, empty)
+    colours = list(colours or [PALETTE[index % len(PALETTE)] for index in range(len(series))])
     if stacked:
-        largest = max(sum(values[i] for _name, values in series) for i in range(len(labels)))
+        totals = [sum(values[i] for _name, values in series) for i in range(len(labels))]
+        largest, shown_values = max(totals), totals
     else:
         largest = max(max(values) for _name, values in series)
+        shown_values = [value for _name, values in series for value in values]
     scale_max = nice_ceiling(max(largest, _number(limit)))
-    plot = WIDTH - LABEL_WIDTH - VALUE_WIDTH
-    bar = 16 if stacked or len(series) == 1 else 10
-    row = bar + 8 if stacked or len(series) == 1 else bar * len(series) + 8
-    legend, top = _legend(series, 4)
-    top += 18
-    height = top + row * len(labels) + 6
+    value_room = max(text_width(format_value(value, unit)) for value in shown_values) + GAP + 2
+    plot = WIDTH - value_room
 
     def x_of(value):
-        return round(LABEL_WIDTH + plot * value / scale_max, 1)
+        return round(plot * value / scale_max, 1)
 
-    pieces = list(legend)
-    for value in tick_values(scale_max):
-        pieces.append(
-            format_html(
-                '<line x1="{x}" y1="{y1}" x2="{x}" y2="{y2}" stroke="#d0d7de" class="grid"/>'
-                '<text x="{x}" y="{ty}" text-anchor="middle" fill="#57606a" class="tick">{label}</text>',
-                x=x_of(value),
-                y1=top - 4,
-                y2=height - 4,
-                ty=top - 7,
-                label=format_value(value, unit),
-            )
-        )
+    pieces, top = _legend(series, colours, 0)
+    ticks = tick_values(scale_max)
+    pieces += _scale(top, x_of, ticks, unit, WIDTH)
+    top += LINE + 4
+    grid_top = top
+    rows = []
     for index, label in enumerate(labels):
-        y = top + index * row
-        pieces.append(
-            format_html(
-                '<text x="{}" y="{}" text-anchor="end" class="label"><title>{}</title>{}</text>',
-                LABEL_WIDTH - 6,
-                y + (row - 8) / 2 + 4,
-                label,
-                _short(label),
-            )
-        )
+        lines = wrap(label, WIDTH)
+        rows += _lines(0, top, lines, css_class="label", tooltip=str(label))
+        top += LINE * len(lines) + 2
         offset = 0.0
         for position, (name, values) in enumerate(series):
             value = values[index]
-            colour = PALETTE[position % len(PALETTE)]
-            if stacked:
-                x, bar_y = x_of(offset), y
-                offset += value
-            else:
-                x, bar_y = LABEL_WIDTH, y + position * bar
-            width = round(plot * value / scale_max, 1)
+            x = x_of(offset) if stacked else 0
+            width = max(round(plot * value / scale_max, 1) - (1 if stacked and value else 0), 0)
             shown = format_value(value, unit)
             tooltip = f"{label} — {name}: {shown}" if len(series) > 1 else f"{label}: {shown}"
-            pieces.append(
+            rows.append(
                 format_html(
                     '<rect x="{}" y="{}" width="{}" height="{}" fill="{}" class="bar"><title>{}</title></rect>',
                     x,
-                    bar_y,
+                    top,
                     width,
-                    bar - 1,
-                    colour,
+                    BAR,
+                    colours[position],
                     tooltip,
                 )
             )
-            if not stacked:
-                pieces.append(
-                    format_html(
-                        '<text x="{}" y="{}" class="value">{}</text>',
-                        round(x + width + 4, 1),
-                        bar_y + bar - 3,
-                        format_value(value, unit),
-                    )
-                )
+            if stacked:
+                offset += value
+            else:
+                rows.append(_text(x + width + 4, top + BAR - 3, shown, css_class="value"))
+                top += BAR + 2
         if stacked:
-            pieces.append(
-                format_html(
-                    '<text x="{}" y="{}" class="value">{}</text>',
-                    round(x_of(offset) + 4, 1),
-                    y + bar - 3,
-                    format_value(offset, unit),
-                )
+            rows.append(_text(x_of(offset) + 4, top + BAR - 3, format_value(offset, unit), css_class="value"))
+            top += BAR + 2
+        top += 8
+    bottom = top
+    for value in ticks:
+        pieces.append(
+            format_html(
+                '<line x1="{x}" y1="{y1}" x2="{x}" y2="{y2}" stroke="{}" class="grid"/>',
+                GRID,
+                x=x_of(value),
+                y1=grid_top - 2,
+                y2=bottom - 6,
             )
+        )
+    pieces += rows
     if limit is not None:
         x = x_of(_number(limit))
         pieces.append(
             format_html(
-                '<line x1="{x}" y1="{y1}" x2="{x}" y2="{y2}" stroke="#b42318" stroke-width="2" '
-                'stroke-dasharray="4 3" class="limit"/>'
-                '<text x="{tx}" y="{y2}" fill="#b42318" class="limit-label">{label}</text>',
+                '<line x1="{x}" y1="{y1}" x2="{x}" y2="{y2}" stroke="{}" stroke-width="2" '
+                'stroke-dasharray="4 3" class="limit"/>',
+                LIMIT,
                 x=x,
-                tx=round(x + 3, 1),
-                y1=top - 4,
-                y2=height - 2,
-                label=limit_label,
+                y1=grid_top - 2,
+                y2=bottom + 4,
             )
         )
+        # The line's name under it, beside the line where it fits, else moved in from the edge, else wrapped.
+        for line in wrap(limit_label, WIDTH, max_lines=3):
+            width = text_width(line)
+            start = x + 4 if x + 4 + width <= WIDTH else max(0, min(x - 4 - width, WIDTH - width))
+            pieces.append(_text(start, bottom + 16, line, css_class="limit-label", fill=LIMIT))
+            bottom += LINE
+        bottom += 4
     kind = _("stacked bar chart") if stacked and len(series) > 1 else _("bar chart")
     description = _("%(kind)s; the table beside it gives every figure.") % {"kind": kind}
-    return _svg(key, title, description.capitalize(), height, pieces)
+    return _svg(key, title, description.capitalize(), bottom, pieces)
 
 
-def line_chart(*, key, title, labels, series, unit=""):
+def line_chart(*, key, title, labels, series, unit="", colours=None):
     """Lines over ordered categories (years), one per series, each point carrying its value."""
     labels = [str(label) for label in labels]
     series = [(name, [_number(value) for value in values]) for name, values in series]
     if not labels or not series:
         return _empty(key, title)
+    colours = list(colours or [PALETTE[index % len(PALETTE)] for index in range(len(series))])
     largest = max(max(values) for _name, values in series)
     scale_max = nice_ceiling(largest)
-    left, right, bottom = 60, 20, 30
-    legend, top = _legend(series, 4)
-    top += 12
-    height = top + 220 + bottom
-    plot_width, plot_height = WIDTH - left - right, 220
+    ticks = tick_values(scale_max)
+    left = max(max(text_width(format_value(value, unit)) for value in ticks) + 8, text_width(labels[0]) / 2 + 2)
+    right, plot_height = max(16, text_width(labels[-1]) / 2 + 2), 180
+    pieces, top = _legend(series, colours, 0)
+    top += 10
+    height = top + plot_height + LINE + 18
+    plot_width = WIDTH - left - right
     step = plot_width / max(len(labels) - 1, 1)
 
     def x_of(index):
@@ -238,33 +345,34 @@ def line_chart(*, key, title, labels, series, unit=""):
     def y_of(value):
         return round(top + plot_height - plot_height * value / scale_max, 1)
 
-    pieces = list(legend)
-    for value in tick_values(scale_max):
+    for value in ticks:
         pieces.append(
             format_html(
-                '<line x1="{}" y1="{y}" x2="{}" y2="{y}" stroke="#d0d7de" class="grid"/>'
-                '<text x="{}" y="{ty}" text-anchor="end" fill="#57606a" class="tick">{}</text>',
+                '<line x1="{}" y1="{y}" x2="{}" y2="{y}" stroke="{}" class="grid"/>',
                 left,
                 WIDTH - right,
-                left - 6,
-                format_value(value, unit),
+                GRID,
                 y=y_of(value),
-                ty=round(y_of(value) + 4, 1),
             )
         )
-    every = max(1, math.ceil(len(labels) / 12))
-    for index, label in enumerate(labels):
-        if index % every == 0 or index == len(labels) - 1:
-            pieces.append(
-                format_html(
-                    '<text x="{}" y="{}" text-anchor="middle" fill="#57606a" class="tick">{}</text>',
-                    x_of(index),
-                    top + plot_height + 18,
-                    label,
-                )
+        pieces.append(
+            _text(left - 6, y_of(value) + 5, format_value(value, unit), css_class="tick", anchor="end", fill=MUTED)
+        )
+    # As many labels along the bottom as fit side by side, always the first and the last.
+    widest = max(text_width(label) for label in labels) + 10
+    every = max(1, math.ceil(widest / step)) if len(labels) > 1 else 1
+    marked = [index for index in range(len(labels)) if index % every == 0]
+    if marked[-1] != len(labels) - 1:
+        if len(marked) > 1 and x_of(len(labels) - 1) - x_of(marked[-1]) < widest:
+            marked.pop()
+        marked.append(len(labels) - 1)
+    for index in marked:
+        pieces.append(
+            _text(
+                x_of(index), top + plot_height + LINE + 8, labels[index], css_class="tick", anchor="middle", fill=MUTED
             )
-    for position, (name, values) in enumerate(series):
-        colour = PALETTE[position % len(PALETTE)]
+        )
+    for (name, values), colour in zip(series, colours, strict=True):
         points = " ".join(f"{x_of(i)},{y_of(value)}" for i, value in enumerate(values))
         pieces.append(
             format_html('<polyline points="{}" stroke="{}" stroke-width="2" fill="none" class="line"/>', points, colour)

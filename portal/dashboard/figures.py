@@ -15,12 +15,14 @@ from django_countries import countries
 
 from partners.choices import Area, CooperationLevel, OrganisationKind
 from partners.models import Organisation, Registration
+from portal.i18n import in_reader_language
+from portal.units import KILOGRAM, MEGABYTES_PER_DAY, WATT
 from portal.views import PHASES
 from proposals.models import Phase
 
 from . import regions, selectors
 from .caching import cached
-from .charts import bar_chart, line_chart, percent
+from .charts import NOT_SELECTED, SELECTED, UNDECIDED, WAITING_LIST, bar_chart, line_chart, percent
 
 TOP = 20
 TABLE_LIMIT = 50
@@ -176,7 +178,7 @@ def _joins_figure(key, title, by_year, first_year):
     return Figure(
         key,
         title,
-        [_("Year"), _("Joined"), _("Partners in all"), _("Countries in all")],
+        [_("Year"), _("Joined that year"), _("Partners in all"), _("Countries in all")],
         rows,
         line_chart(
             key=key,
@@ -248,7 +250,14 @@ def proposal_section(scope, calls=None, groups=None):
     groups = selectors.proposal_groups(scope) if groups is None else groups
 
     call_rows = [
-        [call["title"], call["mission__name"], call["letters"], call["full"], call["withdrawn"], call["drafts"]]
+        [
+            in_reader_language(call, "title"),
+            in_reader_language(call, "mission__name"),
+            call["letters"],
+            call["full"],
+            call["withdrawn"],
+            call["drafts"],
+        ]
         for call in calls
     ]
     title = _("Proposals per call and stage")
@@ -355,10 +364,19 @@ def proposal_section(scope, calls=None, groups=None):
 
 
 def _selection_rows(counts, label=str):
-    """[label, submitted, selected, waiting list, rate] from {key: (submitted, selected, selectable)}."""
+    """[label, submitted, selected, waiting list, not selected, not decided, rate] from
+    {key: (submitted, selected, selectable, not selected)}."""
     rows = [
-        [label(key), submitted, selected, selectable, percent(selected, submitted)]
-        for key, (submitted, selected, selectable) in counts.items()
+        [
+            label(key),
+            submitted,
+            selected,
+            selectable,
+            not_selected,
+            submitted - selected - selectable - not_selected,
+            percent(selected, submitted),
+        ]
+        for key, (submitted, selected, selectable, not_selected) in counts.items()
         if submitted
     ]
     return sorted(rows, key=lambda row: (-row[1], str(row[0])))
@@ -370,7 +388,15 @@ def _selection_figure(key, title, heading, rows, what, note=""):
     return Figure(
         key,
         title,
-        [heading, _("Submitted"), _("Selected"), _("Waiting list"), _("Selection rate (%)")],
+        [
+            heading,
+            _("Submitted"),
+            _("Selected"),
+            _("Waiting list"),
+            _("Not selected"),
+            _("Not decided yet"),
+            _("Selection rate (%)"),
+        ],
         rows,
         bar_chart(
             key=key,
@@ -379,9 +405,11 @@ def _selection_figure(key, title, heading, rows, what, note=""):
             series=[
                 (_("Selected"), [row[2] for row in shown]),
                 (_("Waiting list"), [row[3] for row in shown]),
-                (_("Not selected or not decided"), [row[1] - row[2] - row[3] for row in shown]),
+                (_("Not selected"), [row[4] for row in shown]),
+                (_("Not decided yet"), [row[5] for row in shown]),
             ],
             stacked=True,
+            colours=[SELECTED, WAITING_LIST, NOT_SELECTED, UNDECIDED],
         ),
         " ".join(str(text) for text in (note, _top_note(rows, what)) if text),
     )
@@ -390,12 +418,13 @@ def _selection_figure(key, title, heading, rows, what, note=""):
 def outcome_section(scope, calls=None, groups=None):
     calls = selectors.call_figures(scope) if calls is None else calls
     groups = selectors.proposal_groups(scope) if groups is None else groups
-    by_country, by_kind = defaultdict(lambda: [0, 0, 0]), defaultdict(lambda: [0, 0, 0])
+    by_country, by_kind = defaultdict(lambda: [0, 0, 0, 0]), defaultdict(lambda: [0, 0, 0, 0])
     for row in groups:
         for target, key in ((by_country, row["organisation__country"]), (by_kind, row["organisation__kind"])):
             target[key][0] += row["count"]
             target[key][1] += row["selected"]
             target[key][2] += row["selectable"]
+            target[key][3] += row["not_selected"]
     rate_note = _("Selection rate: selected proposals out of those submitted.")
     figures = [
         _selection_figure(
@@ -418,7 +447,15 @@ def outcome_section(scope, calls=None, groups=None):
             _("Selection by call"),
             _("Call"),
             _selection_rows(
-                {call["title"]: (call["submitted"], call["selected"], call["selectable"]) for call in calls}
+                {
+                    in_reader_language(call, "title"): (
+                        call["submitted"],
+                        call["selected"],
+                        call["selectable"],
+                        call["not_selected"],
+                    )
+                    for call in calls
+                }
             ),
             _("calls"),
         ),
@@ -433,9 +470,9 @@ def outcome_section(scope, calls=None, groups=None):
 
 
 RESOURCES = (
-    ("mass", "total_mass_kg", _("Mass"), "kg"),
-    ("power", "total_average_power_w", _("Average power"), "W"),
-    ("data", "total_data_mb_per_day", _("Data"), "MB/day"),
+    ("mass", "total_mass_kg", _("Mass"), KILOGRAM),
+    ("power", "total_average_power_w", _("Average power"), WATT),
+    ("data", "total_data_mb_per_day", _("Data"), MEGABYTES_PER_DAY),
 )
 
 
@@ -453,8 +490,9 @@ def _resource_cells(totals):
     return cells
 
 
-def _budget_chart(key, title, labels, totals):
+def _budget_chart(key, title, labels, totals, empty=None):
     return bar_chart(
+        empty=empty,
         key=key,
         title=title,
         labels=labels,
@@ -477,10 +515,15 @@ def _commitment_figures(platforms):
             totals[budget] = platform[budget]
         platform_totals.append(totals)
         platform_rows.append(
-            [platform["call__mission__name"], platform["call__reference"], platform["name"], *_resource_cells(totals)]
+            [
+                in_reader_language(platform, "call__mission__name"),
+                platform["call__reference"],
+                in_reader_language(platform, "name"),
+                *_resource_cells(totals),
+            ]
         )
         # Platforms come in mission order, so the missions keep it.
-        missions.setdefault(platform["call__mission__name"], Counter()).update(totals)
+        missions.setdefault(in_reader_language(platform, "call__mission__name"), Counter()).update(totals)
     title = _("Selected payloads per platform against its budgets")
     charted = [(row, totals) for row, totals in zip(platform_rows, platform_totals, strict=True) if totals["payloads"]]
     charted = charted[:TOP]
@@ -494,6 +537,7 @@ def _commitment_figures(platforms):
             title,
             [f"{row[2]} ({row[1]})" for row, _totals in charted],
             [totals for _row, totals in charted],
+            empty=_("No payload selected yet; the table lists every platform offered."),
         ),
         _(
             "Mass, average power and data volume of the selected payloads, added up, against the platform's "

@@ -18,6 +18,7 @@ from django.utils.http import urlencode
 from partners.choices import Area
 from partners.models import Organisation, Registration
 from portal.audit.models import AuditEvent
+from portal.i18n import translated_fields
 from proposals.models import Call, Decision, Mission, Platform, Proposal, Review, ReviewAssignment, TeamMember
 
 from .models import ExportJob
@@ -30,6 +31,7 @@ OPEN_REGISTRATION_STATUSES = (
 User = get_user_model()
 SELECTED = Decision.Outcome.SELECTED
 SELECTABLE = Decision.Outcome.SELECTABLE
+NOT_SELECTED = Decision.Outcome.NOT_SELECTED
 
 
 @dataclass(frozen=True)
@@ -121,7 +123,14 @@ def call_figures(scope=EVERYTHING):
     submitted = Q(proposals__status=Proposal.Status.SUBMITTED)
     return list(
         Call.objects.filter(scope.calls(""))
-        .values("pk", "reference", "title", "status", "deadline", "mission__name")
+        .values(
+            "pk",
+            "reference",
+            *translated_fields("title"),
+            "status",
+            "deadline",
+            *translated_fields("mission__name"),
+        )
         .annotate(
             letters=Count("proposals", filter=submitted & Q(proposals__stage=Proposal.Stage.LETTER)),
             full=Count("proposals", filter=submitted & Q(proposals__stage=Proposal.Stage.FULL)),
@@ -130,6 +139,7 @@ def call_figures(scope=EVERYTHING):
             submitted=Count("proposals", filter=submitted),
             selected=Count("proposals", filter=submitted & Q(proposals__decision__outcome=SELECTED)),
             selectable=Count("proposals", filter=submitted & Q(proposals__decision__outcome=SELECTABLE)),
+            not_selected=Count("proposals", filter=submitted & Q(proposals__decision__outcome=NOT_SELECTED)),
         )
         .order_by("deadline", "pk")
     )
@@ -149,6 +159,7 @@ def proposal_groups(scope=EVERYTHING):
             count=Count("pk"),
             selected=Count("pk", filter=Q(decision__outcome=SELECTED)),
             selectable=Count("pk", filter=Q(decision__outcome=SELECTABLE)),
+            not_selected=Count("pk", filter=Q(decision__outcome=NOT_SELECTED)),
         )
         .order_by()
     )
@@ -224,9 +235,9 @@ def platform_commitments(scope=EVERYTHING):
         for platform in Platform.objects.filter(scope.calls("call"))
         .values(
             "pk",
-            "name",
+            *translated_fields("name"),
             "call__reference",
-            "call__mission__name",
+            *translated_fields("call__mission__name"),
             "total_mass_kg",
             "total_average_power_w",
             "total_data_mb_per_day",

@@ -1,7 +1,9 @@
 """The portal's template filters: `{% load portal %}`, then `{{ moment|when }}`, `{{ count|number }}` and
-`{{ proposal.title|beside:proposal.title_native }}`. Plain text comes out, escaped like any other variable."""
+`{{ proposal.title|beside:proposal.title_native }}`, and `{{ call.local_title|lang_attr }}` inside a tag.
+Plain text comes out, escaped like any other variable."""
 
 from django import template
+from django.utils.html import format_html
 
 from portal import formatting
 
@@ -23,3 +25,10 @@ def number(value, decimal_places=None):
 @register.filter
 def beside(name, native):
     return formatting.beside(name, native)
+
+
+@register.filter
+def lang_attr(text):
+    """` lang="en"` for text shown in English because the reader's language has none (portal.i18n.InLanguage)."""
+    lang = getattr(text, "lang", "")
+    return format_html(' lang="{}"', lang) if lang else ""

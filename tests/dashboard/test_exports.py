@@ -240,9 +240,18 @@ def test_figure_exports_as_excel(admin_client, programme):
 
     sheet = load_workbook(io.BytesIO(response.content), read_only=True).active
     rows = [list(row) for row in sheet.iter_rows(values_only=True)]
-    assert rows[0] == ["Call", "Submitted", "Selected", "Waiting list", "Selection rate (%)"]
+    assert rows[0] == [
+        "Call",
+        "Submitted",
+        "Selected",
+        "Waiting list",
+        "Not selected",
+        "Not decided yet",
+        "Selection rate (%)",
+    ]
     assert rows[1][:4] == ["Chang'e-7 payloads", 3, 2, 0]
-    assert float(rows[1][4]) == pytest.approx(66.7)
+    assert rows[1][4] + rows[1][5] == 1
+    assert float(rows[1][6]) == pytest.approx(66.7)
 
 
 def test_unknown_figure_or_export_is_missing(admin_client, db):

@@ -104,20 +104,20 @@ def test_selection_rates_by_country_kind_and_call(programme):
     section = figures.outcome_section(Scope())
 
     assert table(section, "selection_by_country") == [
-        ["Egypt", 2, 1, 0, Decimal("50.0")],
-        [INTERNATIONAL, 1, 0, 0, Decimal("0.0")],
-        ["South Africa", 1, 1, 0, Decimal("100.0")],
-        ["Thailand", 1, 0, 0, Decimal("0.0")],
+        ["Egypt", 2, 1, 0, 0, 1, Decimal("50.0")],
+        [INTERNATIONAL, 1, 0, 0, 1, 0, Decimal("0.0")],
+        ["South Africa", 1, 1, 0, 0, 0, Decimal("100.0")],
+        ["Thailand", 1, 0, 0, 0, 1, Decimal("0.0")],
     ]
     assert table(section, "selection_by_kind") == [
-        ["Space agency", 3, 2, 0, Decimal("66.7")],
-        ["International organisation", 1, 0, 0, Decimal("0.0")],
-        ["Research institute", 1, 0, 0, Decimal("0.0")],
+        ["Space agency", 3, 2, 0, 0, 1, Decimal("66.7")],
+        ["International organisation", 1, 0, 0, 1, 0, Decimal("0.0")],
+        ["Research institute", 1, 0, 0, 0, 1, Decimal("0.0")],
     ]
     assert table(section, "selection_by_call") == [
-        ["Chang'e-7 payloads", 3, 2, 0, Decimal("66.7")],
-        ["Chang'e-8 payloads", 1, 0, 0, Decimal("0.0")],
-        ["ILRS-1 instruments", 1, 0, 0, Decimal("0.0")],
+        ["Chang'e-7 payloads", 3, 2, 0, 1, 0, Decimal("66.7")],
+        ["Chang'e-8 payloads", 1, 0, 0, 0, 1, Decimal("0.0")],
+        ["ILRS-1 instruments", 1, 0, 0, 0, 1, Decimal("0.0")],
     ]
 
 

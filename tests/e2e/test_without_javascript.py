@@ -111,3 +111,23 @@ def test_an_administrator_records_a_decision(page, live_server):
     decision = Decision.objects.get(proposal=proposal)
     assert (decision.outcome, decision.note, decision.decided_by) == ("selected", "Welcome to Chang'e-8.", admin)
     expect(page.locator(f"#outcome-{proposal.pk}")).to_have_value("selected")
+
+
+def test_on_a_phone_the_menu_opens_and_closes_with_its_button(new_browser_page, live_server):
+    page = new_browser_page(java_script_enabled=False, viewport={"width": 390, "height": 844})
+    menu = page.get_by_role("navigation", name="Main")
+    button = page.locator("label.menu-button")
+    page.goto(f"{live_server.url}/")
+
+    expect(menu).to_be_hidden()
+    assert button.bounding_box()["height"] >= 44
+    button.click()
+    expect(menu.get_by_role("link", name="Calls")).to_be_visible()
+    link = menu.get_by_role("link", name="Sign in").bounding_box()
+    assert link["height"] >= 44 and link["width"] > 300  # a full-width row a thumb can hit
+    button.click()
+    expect(menu).to_be_hidden()
+
+    page.set_viewport_size({"width": 1280, "height": 800})  # on a desktop the menu is simply there
+    expect(menu.get_by_role("link", name="Calls")).to_be_visible()
+    expect(button).to_be_hidden()

@@ -90,7 +90,11 @@ def test_the_editor_shows_what_was_typed_after_an_error(client, proposal, pi):
     assert response.status_code == 200
     page = response.content.decode()
     assert response.context["form"].errors["trl_now"] == ["Ensure this value is less than or equal to 9."]
-    assert "Some fields need attention; nothing you typed was lost." in page
+    assert page.count('class="notice error') == 1
+    summary = page[page.index('class="notice error') : page.index("</div>", page.index('class="notice error'))]
+    assert '<a href="#id_trl_now">' in summary and "Ensure this value is less than or equal to 9." in summary
+    field = page[page.index('name="trl_now"') - 300 : page.index('name="trl_now"') + 300]
+    assert 'aria-invalid="true"' in field and 'aria-describedby="id_trl_now_error"' in field
     assert 'value="A new typed title"' in page
     assert "A new typed abstract." in page
     assert 'value="12"' in page
@@ -101,7 +105,11 @@ def test_the_editor_warns_about_budgets_but_saves_the_draft(client, proposal, pi
     client.force_login(pi)
     data = {**_editor(client, proposal), "mass_kg": "12.5"}
     response = client.post(reverse("proposals:proposal_edit", args=[proposal.pk]), data, follow=True)
-    assert "Mass 12.5 kg exceeds the lander&#x27;s 10 kg per-payload limit." in response.content.decode()
+    page = response.content.decode()
+    assert "Mass 12.5 kg exceeds the lander&#x27;s 10 kg per-payload limit." in page
+    assert '<p class="field-problem" id="id_mass_kg_limit">' in page
+    field = page[page.index('name="mass_kg"') - 300 : page.index('name="mass_kg"') + 300]
+    assert 'aria-invalid="true"' in field and "id_mass_kg_limit" in field
     assert str(Proposal.objects.get(pk=proposal.pk).mass_kg) == "12.50"
 
 
@@ -453,3 +461,34 @@ def test_the_export_keeps_formula_like_text_from_running_in_a_spreadsheet(client
     response = client.get(reverse("proposals:call_submissions", args=[call.pk]), {"format": "csv"})
     _header, row = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
     assert row[1] == '\'=HYPERLINK("http://evil.example.org","Open me")'
+
+
+def test_an_administrator_gives_the_call_in_chinese_and_russian(client, call_form):
+    call_form.update(
+        {
+            "title_zh_hans": "国际月球科研站一号科学仪器",
+            "title_ru": "Научные приборы МНЛС-1",
+            "description_zh_hans": "研究设施的科学仪器。",
+            "criteria-0-name_zh_hans": "科学价值",
+            "criteria-0-name_ru": "Научная ценность",
+        }
+    )
+    response = client.post(reverse("proposals:call_create"), call_form)
+
+    assert response.status_code == 302
+    call = Call.objects.get(reference="ilrs1-2031")
+    assert (call.title_zh_hans, call.title_ru, call.description_ru) == (
+        "国际月球科研站一号科学仪器",
+        "Научные приборы МНЛС-1",
+        "",
+    )
+    assert call.criteria[0] | {"weight": 0} == {
+        "key": "scientific_value",
+        "name": "Scientific value",
+        "name_zh_hans": "科学价值",
+        "name_ru": "Научная ценность",
+        "weight": 0,
+    }
+    assert "name_ru" not in call.criteria[1]  # left empty: the English name applies
+    editor = client.get(reverse("proposals:call_edit", args=[call.pk])).content.decode()
+    assert 'value="国际月球科研站一号科学仪器"' in editor and 'value="Научная ценность"' in editor
