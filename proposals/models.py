@@ -466,6 +466,7 @@ class ReviewAssignment(models.Model):
         PENDING = "pending", _("Awaiting reply")
         ACCEPTED = "accepted", _("Accepted")
         DECLINED = "declined", _("Declined")
+        CLOSED = "closed", _("Closed: the call's decisions are out")
 
     proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="assignments")
     reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="assignments")

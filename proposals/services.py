@@ -99,6 +99,12 @@ def _require_state(obj, allowed, message):
         raise TransitionNotAllowed(message)
 
 
+def _refuse(refusal):
+    """Raise the refusal a permission rule named, if any (the same rule decides whether the button shows)."""
+    if refusal is not None:
+        raise refusal
+
+
 def _require_admin(by):
     if not is_programme_admin(by):
         raise NotAllowed(_("Only programme administrators can do this."))
@@ -350,11 +356,7 @@ def _replace_team(proposal, team):
 def update_proposal(*, proposal, by, data, team=None):
     """Save a draft: any subset of its fields, at any time before the deadline."""
     proposal = _lock(Proposal, proposal.pk)
-    _require_editor(proposal, by)
-    _require_active(proposal.organisation)
-    if not proposal.is_editable_state:
-        raise TransitionNotAllowed(_("A submitted proposal cannot be changed; withdraw it first to edit it."))
-    _require_before_deadline(proposal)
+    _refuse(permissions.edit_refusal(by, proposal))
     for field in PROPOSAL_FIELDS:
         if field in data:
             setattr(proposal, field, data[field])
@@ -526,19 +528,8 @@ def _email_team(proposal, template, context, notice):
 def submit_proposal(*, proposal, by):
     """Freeze the proposal as a new version and send the team a receipt; refused after the deadline."""
     proposal = _lock(Proposal, proposal.pk)
-    _require_editor(proposal, by)
-    _require_active(proposal.organisation)
-    _require_state(
-        proposal, (Proposal.Status.DRAFT, Proposal.Status.WITHDRAWN), _("This proposal is already submitted.")
-    )
     now = timezone.now()
-    _require_before_deadline(proposal, now)
-    if (
-        proposal.call.has_letter_stage
-        and proposal.stage == Proposal.Stage.FULL
-        and proposal.shortlist != Proposal.Shortlist.SHORTLISTED
-    ):
-        raise TransitionNotAllowed(_("Only shortlisted teams can submit a full proposal."))
+    _refuse(permissions.submit_refusal(by, proposal, now))
     problems = submission_problems(proposal)
     if problems:
         raise ValidationError(problems)
@@ -584,9 +575,7 @@ def submit_proposal(*, proposal, by):
 def withdraw_proposal(*, proposal, by, reason=""):
     """Withdraw a submitted proposal before the deadline; it can be edited and resubmitted as a new version."""
     proposal = _lock(Proposal, proposal.pk)
-    _require_editor(proposal, by)
-    _require_state(proposal, (Proposal.Status.SUBMITTED,), _("Only a submitted proposal can be withdrawn."))
-    _require_before_deadline(proposal)
+    _refuse(permissions.withdraw_refusal(by, proposal))
     proposal.status = Proposal.Status.WITHDRAWN
     proposal.save(update_fields=["status", "updated_at"])
     record_event(
@@ -708,11 +697,7 @@ def validate_pdf(upload):
 def add_attachment(*, proposal, by, upload, kind=Attachment.Kind.TECHNICAL):
     """Attach a PDF to a draft proposal."""
     proposal = _lock(Proposal, proposal.pk)
-    _require_editor(proposal, by)
-    _require_active(proposal.organisation)
-    if not proposal.is_editable_state:
-        raise TransitionNotAllowed(_("A submitted proposal cannot be changed; withdraw it first to edit it."))
-    _require_before_deadline(proposal)
+    _refuse(permissions.edit_refusal(by, proposal))
     validate_pdf(upload)
     digest = hashlib.sha256()
     for chunk in upload.chunks():

@@ -33,8 +33,10 @@ urlpatterns = [
         name="review_attachment",
     ),
     path("reviews/<int:pk>/respond/", review_views.assignment_respond, name="assignment_respond"),
+    path("reviews/<int:pk>/decline/", review_views.assignment_decline, name="assignment_decline"),
     path("manage/reviewers/", review_views.reviewer_list, name="reviewer_list"),
     path("manage/calls/<int:pk>/review/", review_views.call_review, name="call_review"),
     path("manage/calls/<int:pk>/conflicts/", review_views.call_conflicts, name="call_conflicts"),
     path("manage/calls/<int:pk>/ranking/", review_views.call_ranking, name="call_ranking"),
+    path("manage/calls/<int:pk>/release/", review_views.release_confirm, name="release_confirm"),
 ]

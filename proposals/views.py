@@ -125,6 +125,9 @@ def proposal_detail(request, pk):
     context = {
         "proposal": proposal,
         "can_edit": permissions.can_edit_proposal(request.user, proposal),
+        "can_change": permissions.can_change_proposal(request.user, proposal),
+        "can_submit": permissions.can_submit_proposal(request.user, proposal),
+        "can_withdraw": permissions.can_withdraw_proposal(request.user, proposal),
         "versions": selectors.proposal_versions(proposal=proposal),
         "attachments": selectors.proposal_attachments(proposal=proposal),
         "problems": services.resource_problems(proposal),
@@ -273,22 +276,28 @@ def _resource_rows(proposal):
 
 
 @login_required
-@require_POST
 def proposal_withdraw(request, pk):
+    """Withdrawing is confirmed on its own page, which says what will happen; the post carries it out."""
     proposal = selectors.get_proposal_for(user=request.user, pk=pk)
     if not permissions.can_edit_proposal(request.user, proposal):
         raise Http404
-    form = ReasonForm(request.POST)
-    form.is_valid()
-    try:
-        services.withdraw_proposal(proposal=proposal, by=request.user, reason=form.cleaned_data.get("reason", ""))
-    except DomainError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(
-            request, _("The proposal was withdrawn. You can edit it and submit again before the deadline.")
-        )
-    return redirect("proposals:proposal_detail", pk=proposal.pk)
+    refusal = permissions.withdraw_refusal(request.user, proposal)
+    if refusal is not None:
+        messages.error(request, refusal.message)
+        return redirect("proposals:proposal_detail", pk=proposal.pk)
+    form = ReasonForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.withdraw_proposal(proposal=proposal, by=request.user, reason=form.cleaned_data.get("reason", ""))
+        except DomainError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(
+                request, _("The proposal was withdrawn. You can edit it and submit again before the deadline.")
+            )
+        return redirect("proposals:proposal_detail", pk=proposal.pk)
+    context = {"proposal": proposal, "form": form, "versions": selectors.proposal_versions(proposal=proposal)}
+    return render(request, "proposals/proposal_withdraw.html", context)
 
 
 @login_required

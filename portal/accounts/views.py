@@ -14,7 +14,7 @@ from django_ratelimit.decorators import ratelimit
 from portal.errors import DomainError
 from portal.views import rate_limit
 
-from . import services
+from . import selectors, services
 from .forms import EmailAuthenticationForm, OutboxPasswordResetForm, ProfileForm
 
 
@@ -50,8 +50,9 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
 
 @login_required
 def home(request):
-    """Each person's starting point: what their roles let them do."""
-    return render(request, "accounts/home.html", {"membership": request.user.partner_membership})
+    """Each person's starting point: the work waiting for them, one section per role they hold."""
+    context = {"membership": request.user.partner_membership, **selectors.home_sections(request.user)}
+    return render(request, "accounts/home.html", context)
 
 
 @login_required

@@ -201,7 +201,12 @@ def test_withdrawing_from_the_proposal_page(client, proposal, pi):
     services.submit_proposal(proposal=proposal, by=pi)
     client.force_login(pi)
     detail = client.get(reverse("proposals:proposal_detail", args=[proposal.pk])).content.decode()
-    assert "Withdraw</button>" in detail
+    withdraw = reverse("proposals:proposal_withdraw", args=[proposal.pk])
+    assert f'href="{withdraw}"' in detail
+    confirm = client.get(withdraw).content.decode()
+    assert "The submitted version stops counting" in confirm and "Withdraw the proposal</button>" in confirm
+    proposal.refresh_from_db()
+    assert proposal.status == Proposal.Status.SUBMITTED
     response = client.post(
         reverse("proposals:proposal_withdraw", args=[proposal.pk]), {"reason": "More data"}, follow=True
     )
