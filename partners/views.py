@@ -140,11 +140,16 @@ def invite(request, pk):
 
 
 @login_required
-@require_POST
 def revoke_invitation(request, pk):
-    invitation = get_object_or_404(Invitation.objects.select_related("organisation"), pk=pk)
+    """Withdrawing an invitation is confirmed on its own page first; the post carries it out."""
+    invitation = get_object_or_404(Invitation.objects.select_related("organisation", "invited_by"), pk=pk)
     if not permissions.can_manage_members(request.user, invitation.organisation):
         raise Http404
+    if request.method != "POST":
+        if invitation.status != Invitation.Status.PENDING:
+            messages.info(request, _("This invitation is no longer open."))
+            return _back(request, invitation.organisation)
+        return render(request, "partners/revoke_confirm.html", {"invitation": invitation})
     _run(
         request,
         lambda: services.revoke_invitation(invitation=invitation, by=request.user),
@@ -292,6 +297,11 @@ def organisation_detail(request, pk):
         reason_form = ReasonForm(request.POST)
         action = request.POST.get("action")
         service = {"suspend": services.suspend_organisation, "reinstate": services.reinstate_organisation}.get(action)
+        reason = request.POST.get("reason", "").strip()
+        if action == "suspend" and reason and organisation.is_active and not request.POST.get("confirmed"):
+            # Suspending is confirmed on a page that says what it does; the reason rides along in the form.
+            context = {"organisation": organisation, "reason": reason, **selectors.suspension_effects(organisation)}
+            return render(request, "partners/suspend_confirm.html", context)
         if service is not None:
             done = _run(
                 request,

@@ -256,6 +256,17 @@ def call_review(request, pk):
                 messages.success(request, _("Assignment removed."))
             elif action in ("add_conflict", "lift_conflict"):
                 proposal, reviewer = _posted_pair(request, call)
+                reason = request.POST.get("reason", "").strip()
+                if action == "lift_conflict" and reason and not request.POST.get("confirmed"):
+                    # Lifting lets the reviewer be assigned to the team's proposal: confirmed on its own page.
+                    context = {
+                        "call": call,
+                        "proposal": proposal,
+                        "reviewer": reviewer,
+                        "reason": reason,
+                        "standing": review_services.conflict_reason(proposal, reviewer),
+                    }
+                    return render(request, "proposals/lift_conflict_confirm.html", context)
                 review_services.set_conflict(
                     proposal=proposal,
                     reviewer=reviewer,

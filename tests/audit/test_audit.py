@@ -16,7 +16,7 @@ def test_state_change_through_the_portal_records_actor_states_reason_and_address
 
     client.post(
         reverse("partners:organisation_detail", args=[organisation.pk]),
-        {"action": "suspend", "reason": "Dues unpaid for 2026"},
+        {"action": "suspend", "reason": "Dues unpaid for 2026", "confirmed": "1"},
         REMOTE_ADDR="203.0.113.7",
         HTTP_X_FORWARDED_FOR="198.51.100.99",
     )

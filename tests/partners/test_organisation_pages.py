@@ -171,8 +171,14 @@ def test_an_administrator_suspends_and_reinstates_from_the_organisation_page(
 ):
     client.force_login(programme_admin)
 
+    confirm = page_text(client.post(detail(organisation), {"action": "suspend", "reason": "Unpaid dues"}))
+    assert "can still sign in and read" in confirm and "Suspend now" in confirm
+    organisation.refresh_from_db()
+    assert organisation.status == Organisation.Status.ACTIVE
     with committed():
-        response = client.post(detail(organisation), {"action": "suspend", "reason": "Unpaid dues"}, follow=True)
+        response = client.post(
+            detail(organisation), {"action": "suspend", "reason": "Unpaid dues", "confirmed": "1"}, follow=True
+        )
 
     assert "Suspended." in page_text(response) and "Reason for reinstatement" in page_text(response)
     organisation.refresh_from_db()

@@ -11,7 +11,7 @@ from django.utils import timezone
 from portal.errors import TransitionNotAllowed
 from proposals import permissions, services
 from proposals.models import Call, Conflict, Decision, Proposal, ReviewAssignment
-from tests.factories import ReviewAssignmentFactory
+from tests.factories import ReviewAssignmentFactory, ReviewerProfileFactory
 from tests.proposals.review_support import text
 
 
@@ -108,3 +108,15 @@ def test_a_submitted_proposal_before_its_deadline_offers_withdraw_only_to_its_ed
     client.force_login(programme_admin)
     assert withdraw not in text(client.get(reverse("proposals:proposal_detail", args=[proposal.pk])))
     assert Proposal.objects.get(pk=proposal.pk).status == Proposal.Status.SUBMITTED
+
+
+def test_lifting_a_conflict_is_confirmed_before_it_is_recorded(client, review_call, proposal, programme_admin):
+    colleague = ReviewerProfileFactory(affiliation=proposal.organisation).user
+    client.force_login(programme_admin)
+    url = reverse("proposals:call_review", args=[review_call.pk])
+    form = {"action": "lift_conflict", "proposal": proposal.pk, "reviewer": colleague.pk, "reason": "Other lab."}
+    confirm = page_of(client.post(url, form))
+    assert "may then be assigned to review" in confirm
+    assert not Conflict.objects.exists()
+    client.post(url, {**form, "confirmed": "1"})
+    assert Conflict.objects.get(proposal=proposal, reviewer=colleague).kind == Conflict.Kind.LIFTED
