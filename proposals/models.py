@@ -262,6 +262,9 @@ class Proposal(models.Model):
     compliance = models.CharField(_("compliance"), max_length=20, choices=Compliance.choices, blank=True, default="")
     compliance_reason = models.TextField(_("compliance note"), blank=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
+    # Changes saved to a submitted proposal before its deadline: a draft beside the submitted version, which
+    # keeps counting until the team submits again. Field values as JSON; "team" holds the co-investigators.
+    pending_changes = models.JSONField(null=True, blank=True, default=None)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -301,6 +304,10 @@ class Proposal(models.Model):
     @property
     def is_editable_state(self):
         return self.status in (self.Status.DRAFT, self.Status.WITHDRAWN)
+
+    @property
+    def has_pending_changes(self):
+        return self.status == self.Status.SUBMITTED and self.pending_changes is not None
 
 
 class TeamMember(models.Model):

@@ -109,11 +109,10 @@ def submit_refusal(user, proposal, now=None):
     """Why `user` may not submit `proposal` now, or None (missing fields are the form's business, not this)."""
     from portal.errors import TransitionNotAllowed
 
-    refusal = (
-        _editor_refusal(user, proposal)
-        or _state_refusal(proposal, ("draft", "withdrawn"), _("This proposal is already submitted."))
-        or _deadline_refusal(proposal, now)
-    )
+    refusal = _editor_refusal(user, proposal)
+    if refusal is None and proposal.status == "submitted" and proposal.pending_changes is None:
+        refusal = TransitionNotAllowed(_("This proposal is already submitted."))
+    refusal = refusal or _deadline_refusal(proposal, now)
     if (
         refusal is None
         and proposal.call.has_letter_stage
@@ -125,13 +124,20 @@ def submit_refusal(user, proposal, now=None):
 
 
 def edit_refusal(user, proposal, now=None):
-    """Why `user` may not change `proposal`'s draft now, or None."""
+    """Why `user` may not change `proposal` now, or None. A submitted proposal is changed beside its submitted
+    version until the deadline."""
+    return _editor_refusal(user, proposal) or _deadline_refusal(proposal, now)
+
+
+def files_refusal(user, proposal, now=None):
+    """Why `user` may not add or remove `proposal`'s files now, or None: files change on a draft only (the
+    submitted version's files are what reviewers read)."""
     return (
         _editor_refusal(user, proposal)
         or _state_refusal(
             proposal,
             ("draft", "withdrawn"),
-            _("A submitted proposal cannot be changed; withdraw it first to edit it."),
+            _("A submitted proposal's files cannot be changed; withdraw it first to change them."),
         )
         or _deadline_refusal(proposal, now)
     )

@@ -96,7 +96,13 @@ def proposal_list(request):
             | Q(principal_investigator=request.user)
             | Q(team__user=request.user)
         ).distinct()
-    context = {"page": paginate(request, proposals), "now": timezone.now()}
+    page = paginate(request, proposals.select_related("decision"))
+    for proposal in page:
+        # The team sees an outcome only once the call's decisions are released.
+        decision = getattr(proposal, "decision", None)
+        proposal.released_decision = decision if decision is not None and decision.released_at else None
+    outcomes = any(proposal.released_decision for proposal in page)
+    context = {"page": page, "now": timezone.now(), "outcomes": outcomes}
     return render(request, "proposals/proposal_list.html", context)
 
 
@@ -128,6 +134,7 @@ def proposal_detail(request, pk):
         "can_change": permissions.can_change_proposal(request.user, proposal),
         "can_submit": permissions.can_submit_proposal(request.user, proposal),
         "can_withdraw": permissions.can_withdraw_proposal(request.user, proposal),
+        "deadline_open": permissions.edit_refusal(request.user, proposal) is None,
         "versions": selectors.proposal_versions(proposal=proposal),
         "attachments": selectors.proposal_attachments(proposal=proposal),
         "problems": services.resource_problems(proposal),
@@ -174,6 +181,12 @@ def proposal_edit(request, pk):
     data = request.POST if request.method == "POST" else _restore_typed(request)
     if data is not None and request.method != "POST":
         messages.warning(request, _("Your session had expired. Here is what you typed; save it again."))
+    submitted_version = None
+    if proposal.status == Proposal.Status.SUBMITTED:
+        # The editor shows the changes saved beside the submitted version, never touching that version.
+        services.apply_pending_changes(proposal)
+        submitted_version = selectors.proposal_versions(proposal=proposal).first()
+    saved_team = services.pending_team(proposal)
     form = ProposalForm(
         data,
         instance=proposal,
@@ -181,7 +194,8 @@ def proposal_edit(request, pk):
         organisation=proposal.organisation,
         initial={"areas": proposal.areas},
     )
-    team = TeamFormSet(data, prefix="team", initial=None if data is not None else team_initial(proposal))
+    initial_team = saved_team if saved_team is not None else team_initial(proposal)
+    team = TeamFormSet(data, prefix="team", initial=None if data is not None else initial_team)
     if request.method == "POST" and form.is_valid() & team.is_valid():
         fields = {name: form.cleaned_data[name] for name in form.cleaned_data}
         try:
@@ -189,7 +203,14 @@ def proposal_edit(request, pk):
         except (DomainError, ValidationError) as error:
             _apply_errors(form, error)
         else:
-            messages.success(request, _("Draft saved."))
+            if submitted_version is not None:
+                messages.success(
+                    request,
+                    _("Changes saved. Version %(number)s still counts until you submit again.")
+                    % {"number": submitted_version.number},
+                )
+            else:
+                messages.success(request, _("Draft saved."))
             if "continue" in request.POST:
                 return redirect("proposals:proposal_submit", pk=proposal.pk)
             return redirect("proposals:proposal_edit", pk=proposal.pk)
@@ -202,7 +223,8 @@ def proposal_edit(request, pk):
         "attachments": selectors.proposal_attachments(proposal=proposal),
         "attachment_form": AttachmentForm(),
         "problems": services.resource_problems(proposal),
-        "editable": proposal.is_editable_state,
+        "editable": permissions.can_change_proposal(request.user, proposal),
+        "submitted_version": submitted_version,
     }
     return render(request, "proposals/proposal_edit.html", context)
 
@@ -228,6 +250,8 @@ def proposal_submit(request, pk):
             )
             return redirect("proposals:proposal_detail", pk=proposal.pk)
         proposal = selectors.get_proposal_for(user=request.user, pk=pk)
+    if proposal.has_pending_changes:
+        services.apply_pending_changes(proposal)
     problems = (
         error.message_dict
         if error is not None
@@ -237,6 +261,7 @@ def proposal_submit(request, pk):
         "proposal": proposal,
         "problems": problems,
         "resources": _resource_rows(proposal),
+        "can_submit": permissions.can_submit_proposal(request.user, proposal),
     }
     return render(request, "proposals/proposal_submit.html", context)
 

@@ -120,3 +120,16 @@ def test_lifting_a_conflict_is_confirmed_before_it_is_recorded(client, review_ca
     assert not Conflict.objects.exists()
     client.post(url, {**form, "confirmed": "1"})
     assert Conflict.objects.get(proposal=proposal, reviewer=colleague).kind == Conflict.Kind.LIFTED
+
+
+def test_the_proposal_list_shows_the_outcome_column_only_once_released(
+    client, review_call, proposal, pi, programme_admin
+):
+    decision = Decision.objects.create(proposal=proposal, outcome="selected", decided_by=programme_admin)
+    client.force_login(pi)
+    url = reverse("proposals:proposal_list")
+    assert "Outcome" not in page_of(client.get(url))
+    decision.released_at = timezone.now()
+    decision.save()
+    page = page_of(client.get(url))
+    assert ">Outcome</th>" in page and "Selected</a>" in page
