@@ -15,6 +15,7 @@ from portal.errors import DomainError
 from portal.views import rate_limit
 
 from . import selectors, services
+from .auth import sign_in_backend
 from .forms import EmailAuthenticationForm, OutboxPasswordResetForm, ProfileForm
 
 
@@ -37,14 +38,22 @@ class PasswordResetView(auth_views.PasswordResetView):
 
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    """Choosing a password from an emailed link signs the person in and takes them to their home page."""
+
     template_name = "accounts/password_reset_confirm.html"
-    success_url = reverse_lazy("accounts:password_reset_complete")
+    success_url = reverse_lazy("accounts:home")
+    post_reset_login = True
+
+    @property
+    def post_reset_login_backend(self):
+        return sign_in_backend()
 
     def form_valid(self, form):
         first = not self.user.has_usable_password()
         with transaction.atomic():
             response = super().form_valid(form)
             services.record_password_change(user=self.user, first=first)
+        messages.success(self.request, _("Your password is set and you are signed in."))
         return response
 
 

@@ -148,6 +148,9 @@ def test_confirming_twice_says_the_address_is_already_verified(client, db, commi
 
     assert again.status_code == 200
     assert "already been verified" in page_text(again)
+    reopened = client.get(link)
+    assert reopened.status_code == 200 and "already been verified" in page_text(reopened)
+    assert 'role="alert"' not in reopened.content.decode() and "data-action" not in reopened.content.decode()
     assert AuditEvent.objects.filter(action="registration.email_verified").count() == 1
 
 
