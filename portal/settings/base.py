@@ -305,3 +305,8 @@ BENCH_HELLO = env.bool("BENCH_HELLO", default=False)
 
 PROPOSAL_ATTACHMENT_MAX_BYTES = env.int("PROPOSAL_ATTACHMENT_MAX_BYTES", default=10_000_000)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12_000_000
+
+# Filters offer "All" (in the reader's language) rather than Django's "---------" for no choice.
+from django.utils.translation import gettext_lazy as _all  # noqa: E402
+
+FILTERS_EMPTY_CHOICE_LABEL = _all("All")
