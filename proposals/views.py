@@ -223,7 +223,8 @@ def proposal_edit(request, pk):
         "attachments": selectors.proposal_attachments(proposal=proposal),
         "attachment_form": AttachmentForm(),
         "problems": services.resource_problems(proposal),
-        "editable": permissions.can_change_proposal(request.user, proposal),
+        # After a refused post the form stays, with what was typed and the refusal on it.
+        "editable": permissions.can_change_proposal(request.user, proposal) or request.method == "POST",
         "submitted_version": submitted_version,
     }
     return render(request, "proposals/proposal_edit.html", context)

@@ -261,12 +261,12 @@ def test_the_organisation_page_shows_its_people_invitations_and_history(
     assert "camila@atacama.example.org" in content and "Partner admin" in content
     assert "invitee@atacama.example.org" in content
     for action in (
-        "registration.changes_requested",
-        "registration.resubmitted",
-        "registration.approved",
-        "organisation.created",
-        "invitation.sent",
-        "organisation.suspended",
+        "Changes requested",
+        "Application sent again",
+        "Application approved",
+        "Organisation created",
+        "Invitation sent",
+        "Organisation suspended",
     ):
         assert action in content
     assert "Which city?" in content and "Visible reason 7" in content

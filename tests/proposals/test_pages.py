@@ -134,11 +134,11 @@ def test_the_editor_asks_for_a_name_and_organisation_for_someone_outside_the_por
     assert 'value="nobody@nowhere.example.org"' in response.content.decode()
 
 
-def test_the_editor_of_a_submitted_proposal_asks_to_withdraw_first(client, proposal, pi):
+def test_the_editor_of_a_submitted_proposal_says_which_version_counts(client, proposal, pi):
     services.submit_proposal(proposal=proposal, by=pi)
     client.force_login(pi)
     page = client.get(reverse("proposals:proposal_edit", args=[proposal.pk])).content.decode()
-    assert "Withdraw it first to change it." in page
+    assert "Version 1, submitted" in page and "is the one under consideration" in page
 
 
 def test_after_the_deadline_the_editor_refuses_to_save_and_names_the_deadline(client, proposal, pi, call):
