@@ -160,7 +160,14 @@ def review_edit(request, pk):
             submitted = saved.status == Review.Status.SUBMITTED
             messages.success(request, _("Review submitted.") if submitted else _("Review saved as a draft."))
             return redirect("proposals:review_edit", pk=assignment.pk)
-    context = {"assignment": assignment, "proposal": proposal, "form": form, "review": review}
+    context = {
+        "assignment": assignment,
+        "proposal": proposal,
+        "form": form,
+        "review": review,
+        "can_answer": permissions.can_answer_assignment(request.user, assignment),
+        "can_write": assignment.status == ReviewAssignment.Status.ACCEPTED and call.status == Call.Status.UNDER_REVIEW,
+    }
     context.update(review_selectors.review_material(assignment))
     return render(request, "proposals/review_edit.html", context)
 

@@ -243,6 +243,8 @@ def _call_next_step(call, now):
     if call.status == Call.Status.CLOSED:
         return _("Start the review"), reverse("proposals:call_review", args=[call.pk])
     if call.status == Call.Status.UNDER_REVIEW:
+        if call.in_review and call.decided >= call.in_review:
+            return _("Release the decisions"), reverse("proposals:release_confirm", args=[call.pk])
         if call.assigned < call.in_review * call.reviewers_per_proposal:
             return (
                 _("Assign reviewers: %(assigned)s of %(needed)s places filled")
