@@ -67,6 +67,8 @@ def test_partner_reaches_each_task_from_the_home_page(browser_page, live_server,
 
     section.locator(f"a.task-action[href='/proposals/{draft.pk}/edit/']").click()
     expect(page.locator("#id_abstract")).to_be_visible()
+    page.fill("#id_abstract", "Counts dust grains.")
+    expect(page.locator("#id_abstract-counter")).to_contain_text("19")
 
     page.goto(f"{base}/accounts/")
     section.locator(f"a.task-action[href='/proposals/{submitted.pk}/']").click()
