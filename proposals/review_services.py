@@ -660,7 +660,7 @@ def release_decisions(*, call, by, override_reason=""):
     from .review_selectors import counted_reviews, proposals_short_of_reviews
     from .services import _email_team
 
-    _refuse(permissions.release_refusal(by, call))
+    _require_admin(by)
     call = Call.objects.select_for_update().get(pk=call.pk)
     _refuse(permissions.release_refusal(by, call))
     proposals = list(reviewable_proposals(call))
