@@ -145,7 +145,7 @@ def test_home_page_runs_a_fixed_number_of_queries(
     reviewer = _many_rows(call, organisation, pi, programme_admin)
     person = {"partner_admin": pi, "reviewer": reviewer, "admin": programme_admin}[role]
     client.force_login(person)
-    with django_assert_max_num_queries(18):
+    with django_assert_max_num_queries(13):
         response = client.get(HOME)
     assert response.status_code == 200
 
