@@ -87,6 +87,16 @@ def call_detail(request, pk):
 # Proposals (partners) -----------------------------------------------------------------------
 
 
+# The proposal list's sortable columns: the query parameter `sort` names one, "-" first for descending.
+PROPOSAL_LIST_SORTS = {
+    "title": ("title",),
+    "call": ("call__title",),
+    "stage": ("stage",),
+    "status": ("status",),
+    "deadline": ("call__deadline",),
+}
+
+
 @login_required
 def proposal_list(request):
     proposals = selectors.proposals_visible_to(request.user)
@@ -96,13 +106,18 @@ def proposal_list(request):
             | Q(principal_investigator=request.user)
             | Q(team__user=request.user)
         ).distinct()
+    sort = request.GET.get("sort", "")
+    order = PROPOSAL_LIST_SORTS.get(sort.lstrip("-"))
+    if order is not None:
+        descending = sort.startswith("-")
+        proposals = proposals.order_by(*[("-" if descending else "") + key for key in order], "-pk")
     page = paginate(request, proposals.select_related("decision"))
     for proposal in page:
         # The team sees an outcome only once the call's decisions are released.
         decision = getattr(proposal, "decision", None)
         proposal.released_decision = decision if decision is not None and decision.released_at else None
     outcomes = any(proposal.released_decision for proposal in page)
-    context = {"page": page, "now": timezone.now(), "outcomes": outcomes}
+    context = {"page": page, "now": timezone.now(), "outcomes": outcomes, "sort": sort}
     return render(request, "proposals/proposal_list.html", context)
 
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 from portal.errors import TransitionNotAllowed
 from proposals import permissions, services
 from proposals.models import Call, Conflict, Decision, Proposal, ReviewAssignment
-from tests.factories import ReviewAssignmentFactory, ReviewerProfileFactory
+from tests.factories import ProposalFactory, ReviewAssignmentFactory, ReviewerProfileFactory
 from tests.proposals.review_support import text
 
 
@@ -133,3 +133,16 @@ def test_the_proposal_list_shows_the_outcome_column_only_once_released(
     decision.save()
     page = page_of(client.get(url))
     assert ">Outcome</th>" in page and "Selected</a>" in page
+
+
+def test_the_proposal_list_sorts_by_its_columns(client, call, organisation, pi):
+    for title in ("Beta probe", "Alpha camera", "Gamma drill"):
+        ProposalFactory(call=call, organisation=organisation, principal_investigator=pi, title=title)
+    client.force_login(pi)
+    url = reverse("proposals:proposal_list")
+    page = page_of(client.get(url, {"sort": "title"}))
+    assert page.index("Alpha camera") < page.index("Beta probe") < page.index("Gamma drill")
+    assert 'aria-sort="ascending"' in page and "?sort=-title" in page
+    page = page_of(client.get(url, {"sort": "-title"}))
+    assert page.index("Gamma drill") < page.index("Beta probe") < page.index("Alpha camera")
+    assert client.get(url, {"sort": "nonsense"}).status_code == 200
