@@ -127,3 +127,19 @@ def registration_timeline(*, registration):
     return AuditEvent.objects.filter(
         object_type="partners.registration", object_id=str(registration.pk)
     ).select_related("actor")
+
+
+def suspension_effects(organisation):
+    """What suspending the organisation touches: its people, drafts that could no longer be submitted and
+    submitted proposals whose calls are still open."""
+    from proposals.models import Call, Proposal  # proposals builds on partners; imported here, not at the top
+
+    proposals = Proposal.objects.filter(organisation=organisation)
+    return {
+        "member_count": Membership.objects.filter(organisation=organisation).count(),
+        **proposals.aggregate(
+            draft_count=Count("pk", filter=Q(status__in=("draft", "withdrawn"), call__status=Call.Status.OPEN)),
+            submitted_open_count=Count("pk", filter=Q(status="submitted", call__status=Call.Status.OPEN)),
+        ),
+        "invitation_count": pending_invitations(organisation=organisation).count(),
+    }

@@ -1,13 +1,14 @@
 from django.contrib import messages
+from django.contrib.auth import get_user_model, login
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_ratelimit.decorators import ratelimit
 
+from portal.accounts.auth import sign_in_backend
 from portal.errors import DomainError
 from portal.response_cache import cached_page
 from portal.views import paginate, rate_limit
@@ -16,6 +17,8 @@ from . import permissions, selectors, services, tokens
 from .filters import DirectoryFilter, OrganisationFilter, RegistrationFilter
 from .forms import AcceptInvitationForm, InvitationForm, ReasonForm, RegistrationEditForm, RegistrationForm
 from .models import Invitation, Membership, Registration
+
+User = get_user_model()
 
 
 def _programme_admin_only(user):
@@ -51,6 +54,9 @@ def verify_email(request, token):
         registration = Registration.objects.get(pk=tokens.registration_id_from_verification(token))
     except (tokens.InvalidLink, Registration.DoesNotExist):
         return render(request, "partners/link_invalid.html", status=400)
+    if registration.email_verified_at is not None:
+        # Opened a second time: the address is confirmed already, which is good news, not an error.
+        return render(request, "partners/verify_email.html", {"registration": registration, "already": True})
     if request.method != "POST":
         # A mail scanner following the link must not verify it; the person confirms with a button.
         return render(request, "partners/verify_email.html", {"registration": registration})
@@ -140,11 +146,16 @@ def invite(request, pk):
 
 
 @login_required
-@require_POST
 def revoke_invitation(request, pk):
-    invitation = get_object_or_404(Invitation.objects.select_related("organisation"), pk=pk)
+    """Withdrawing an invitation is confirmed on its own page first; the post carries it out."""
+    invitation = get_object_or_404(Invitation.objects.select_related("organisation", "invited_by"), pk=pk)
     if not permissions.can_manage_members(request.user, invitation.organisation):
         raise Http404
+    if request.method != "POST":
+        if invitation.status != Invitation.Status.PENDING:
+            messages.info(request, _("This invitation is no longer open."))
+            return _back(request, invitation.organisation)
+        return render(request, "partners/revoke_confirm.html", {"invitation": invitation})
     _run(
         request,
         lambda: services.revoke_invitation(invitation=invitation, by=request.user),
@@ -211,9 +222,10 @@ def invitation_accept(request, token):
             messages.success(
                 request, _("Welcome to %(organisation)s.") % {"organisation": invitation.organisation.name}
             )
-            if signed_in:
-                return redirect("partners:my_organisation")
-            return redirect(f"{reverse('accounts:login')}?next={reverse('partners:my_organisation')}")
+            if not signed_in:
+                # The new account was just made with the password typed here: the person is signed in at once.
+                login(request, User.objects.get(email__iexact=invitation.email), backend=sign_in_backend())
+            return redirect("partners:my_organisation")
     context["form"] = form
     return render(request, "partners/invitation_accept.html", context)
 
@@ -292,6 +304,11 @@ def organisation_detail(request, pk):
         reason_form = ReasonForm(request.POST)
         action = request.POST.get("action")
         service = {"suspend": services.suspend_organisation, "reinstate": services.reinstate_organisation}.get(action)
+        reason = request.POST.get("reason", "").strip()
+        if action == "suspend" and reason and organisation.is_active and not request.POST.get("confirmed"):
+            # Suspending is confirmed on a page that says what it does; the reason rides along in the form.
+            context = {"organisation": organisation, "reason": reason, **selectors.suspension_effects(organisation)}
+            return render(request, "partners/suspend_confirm.html", context)
         if service is not None:
             done = _run(
                 request,

@@ -25,7 +25,7 @@ class SubmissionFilter(django_filters.FilterSet):
 
 
 class ProposalFilter(SubmissionFilter):
-    call = django_filters.ModelChoiceFilter(label=_("Call"), queryset=Call.objects.all())
+    call = django_filters.ModelChoiceFilter(label=_("Call"), queryset=Call.objects.all(), empty_label=_("All"))
 
     class Meta(SubmissionFilter.Meta):
         fields = ["call", *SubmissionFilter.Meta.fields]

@@ -12,7 +12,7 @@ from partners.choices import Area, OrganisationKind
 from partners.models import Organisation
 from portal.i18n import in_reader_language
 
-from .models import Attachment, Call, Platform, Proposal, Review, ReviewerProfile
+from .models import NOTE_LIMIT, SECTION_LIMIT, Attachment, Call, Platform, Proposal, Review, ReviewerProfile
 from .services import PLATFORM_FIELDS, PROPOSAL_FIELDS
 
 User = get_user_model()
@@ -295,12 +295,17 @@ PlatformFormSet = forms.inlineformset_factory(Call, Platform, form=PlatformForm,
 
 
 class ReviewForm(forms.Form):
-    strengths = forms.CharField(label=_("Strengths"), widget=forms.Textarea(attrs={"rows": 5}), required=False)
-    weaknesses = forms.CharField(label=_("Weaknesses"), widget=forms.Textarea(attrs={"rows": 5}), required=False)
+    strengths = forms.CharField(
+        label=_("Strengths"), widget=forms.Textarea(attrs={"rows": 5}), required=False, max_length=SECTION_LIMIT
+    )
+    weaknesses = forms.CharField(
+        label=_("Weaknesses"), widget=forms.Textarea(attrs={"rows": 5}), required=False, max_length=SECTION_LIMIT
+    )
     confidential_comment = forms.CharField(
         label=_("Confidential comment for the panel"),
         widget=forms.Textarea(attrs={"rows": 3}),
         required=False,
+        max_length=NOTE_LIMIT,
     )
 
     def __init__(self, *args, call, technical, **kwargs):

@@ -1,15 +1,24 @@
 """Missions, calls for proposals with the platforms they offer, proposals, their teams, versions and files."""
 
 from django.conf import settings
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Length
+from django.db.models.lookups import LessThanOrEqual
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 from partners.choices import Area, CooperationLevel, OrganisationKind, labels
 from portal.i18n import in_reader_language
+
+# Limits for long text, sized to the domain: an abstract as NSPIRES's 4,000-character proposal summary, the
+# science case as a few pages, other sections and notes shorter. Forms, the API and the database all hold them.
+ABSTRACT_LIMIT = 4000
+DESCRIPTION_LIMIT = 12000
+SECTION_LIMIT = 6000
+NOTE_LIMIT = 3000
 
 
 class Phase(models.TextChoices):
@@ -250,7 +259,9 @@ class Proposal(models.Model):
         blank=True,
         help_text=_("In the team's own script, e.g. 月震仪 or Сейсмометр; shown beside the English title."),
     )
-    abstract = models.TextField(_("abstract"), blank=True)
+    abstract = models.TextField(
+        _("abstract"), blank=True, max_length=ABSTRACT_LIMIT, validators=[MaxLengthValidator(ABSTRACT_LIMIT)]
+    )
     cooperation_level = models.CharField(
         _("cooperation level"), max_length=20, choices=CooperationLevel.choices, blank=True
     )
@@ -293,9 +304,18 @@ class Proposal(models.Model):
     trl_delivery = models.PositiveSmallIntegerField(
         _("TRL at delivery"), null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(9)]
     )
-    science_objectives = models.TextField(_("science objectives"), blank=True)
-    heritage = models.TextField(_("heritage"), blank=True)
-    schedule = models.TextField(_("schedule"), blank=True)
+    science_objectives = models.TextField(
+        _("science objectives"),
+        blank=True,
+        max_length=DESCRIPTION_LIMIT,
+        validators=[MaxLengthValidator(DESCRIPTION_LIMIT)],
+    )
+    heritage = models.TextField(
+        _("heritage"), blank=True, max_length=SECTION_LIMIT, validators=[MaxLengthValidator(SECTION_LIMIT)]
+    )
+    schedule = models.TextField(
+        _("schedule"), blank=True, max_length=SECTION_LIMIT, validators=[MaxLengthValidator(SECTION_LIMIT)]
+    )
 
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT)
     stage = models.CharField(_("stage"), max_length=10, choices=Stage.choices, default=Stage.FULL)
@@ -303,6 +323,9 @@ class Proposal(models.Model):
     compliance = models.CharField(_("compliance"), max_length=20, choices=Compliance.choices, blank=True, default="")
     compliance_reason = models.TextField(_("compliance note"), blank=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
+    # Changes saved to a submitted proposal before its deadline: a draft beside the submitted version, which
+    # keeps counting until the team submits again. Field values as JSON; "team" holds the co-investigators.
+    pending_changes = models.JSONField(null=True, blank=True, default=None)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -322,6 +345,15 @@ class Proposal(models.Model):
                 condition=Q(trl_delivery__isnull=True) | Q(trl_delivery__gte=1, trl_delivery__lte=9),
                 name="proposal_trl_delivery_range",
             ),
+            *[
+                models.CheckConstraint(condition=LessThanOrEqual(Length(field), limit), name=f"proposal_{field}_length")
+                for field, limit in (
+                    ("abstract", ABSTRACT_LIMIT),
+                    ("science_objectives", DESCRIPTION_LIMIT),
+                    ("heritage", SECTION_LIMIT),
+                    ("schedule", SECTION_LIMIT),
+                )
+            ],
         ]
 
     def __str__(self):
@@ -342,6 +374,10 @@ class Proposal(models.Model):
     @property
     def is_editable_state(self):
         return self.status in (self.Status.DRAFT, self.Status.WITHDRAWN)
+
+    @property
+    def has_pending_changes(self):
+        return self.status == self.Status.SUBMITTED and self.pending_changes is not None
 
 
 class TeamMember(models.Model):
@@ -536,6 +572,7 @@ class ReviewAssignment(models.Model):
         PENDING = "pending", _("Awaiting reply")
         ACCEPTED = "accepted", _("Accepted")
         DECLINED = "declined", _("Declined")
+        CLOSED = "closed", _("Closed: the call's decisions are out")
 
     proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="assignments")
     reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="assignments")
@@ -570,9 +607,24 @@ class Review(models.Model):
 
     assignment = models.OneToOneField(ReviewAssignment, on_delete=models.CASCADE, related_name="review")
     scores = models.JSONField(_("scores"), default=dict)
-    strengths = models.TextField(_("strengths (shown to the applicants)"), blank=True)
-    weaknesses = models.TextField(_("weaknesses (shown to the applicants)"), blank=True)
-    confidential_comment = models.TextField(_("confidential comment for the panel"), blank=True)
+    strengths = models.TextField(
+        _("strengths (shown to the applicants)"),
+        blank=True,
+        max_length=SECTION_LIMIT,
+        validators=[MaxLengthValidator(SECTION_LIMIT)],
+    )
+    weaknesses = models.TextField(
+        _("weaknesses (shown to the applicants)"),
+        blank=True,
+        max_length=SECTION_LIMIT,
+        validators=[MaxLengthValidator(SECTION_LIMIT)],
+    )
+    confidential_comment = models.TextField(
+        _("confidential comment for the panel"),
+        blank=True,
+        max_length=NOTE_LIMIT,
+        validators=[MaxLengthValidator(NOTE_LIMIT)],
+    )
     technical_assessment = models.CharField(
         _("technical accommodation"), max_length=30, choices=Technical.choices, blank=True
     )
@@ -609,7 +661,9 @@ class Decision(models.Model):
 
     proposal = models.OneToOneField(Proposal, on_delete=models.CASCADE, related_name="decision")
     outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices)
-    note = models.TextField(_("note to the team"), blank=True)
+    note = models.TextField(
+        _("note to the team"), blank=True, max_length=NOTE_LIMIT, validators=[MaxLengthValidator(NOTE_LIMIT)]
+    )
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     decided_at = models.DateTimeField(auto_now=True)
     released_at = models.DateTimeField(null=True, blank=True)

@@ -1,6 +1,8 @@
 """Who may see and change calls and proposals: one predicate per rule, for pages, API and templates."""
 
 import rules
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from partners.permissions import is_member_of, is_partner_admin_of, is_programme_admin
 
@@ -52,3 +54,173 @@ can_start_proposal = is_active_partner_member
 rules.add_perm("proposals.view_proposal", can_view_proposal)
 rules.add_perm("proposals.edit_proposal", can_edit_proposal)
 rules.add_perm("proposals.manage_calls", can_manage_calls)
+
+
+# What may be done now: each rule is one function that names the refusal (or None), and one predicate built on
+# it. The template's button, the page's guard, the API and the service all ask the same function, so a button
+# is shown exactly when the action would be carried out.
+
+
+def _editor_refusal(user, proposal, active=True):
+    from portal.errors import NotAllowed
+
+    if not can_edit_proposal(user, proposal):
+        return NotAllowed(
+            _(
+                "Only the principal investigator, co-investigators of the lead organisation "
+                "and its partner admin can change this proposal."
+            )
+        )
+    if active and proposal.organisation.status != "active":
+        return NotAllowed(_("Your organisation is suspended: it cannot submit or change proposals."))
+    return None
+
+
+def _deadline_refusal(proposal, now=None):
+    from portal import formatting
+    from portal.errors import TransitionNotAllowed
+
+    now = now or timezone.now()
+    deadline = proposal.call.deadline_for(proposal.stage)
+    if deadline is None or now > deadline:
+        return TransitionNotAllowed(
+            _("The deadline (%(deadline)s) has passed: the proposal can no longer be submitted, changed or withdrawn.")
+            % {"deadline": formatting.when(deadline, proposal.call.time_zone)}
+        )
+    return None
+
+
+def _state_refusal(obj, allowed, message):
+    from portal.errors import TransitionNotAllowed
+
+    return None if obj.status in allowed else TransitionNotAllowed(message)
+
+
+def withdraw_refusal(user, proposal, now=None):
+    """Why `user` may not withdraw `proposal` now, or None: a submitted proposal, before its deadline."""
+    return (
+        _editor_refusal(user, proposal, active=False)
+        or _state_refusal(proposal, ("submitted",), _("Only a submitted proposal can be withdrawn."))
+        or _deadline_refusal(proposal, now)
+    )
+
+
+def submit_refusal(user, proposal, now=None):
+    """Why `user` may not submit `proposal` now, or None (missing fields are the form's business, not this)."""
+    from portal.errors import TransitionNotAllowed
+
+    refusal = _editor_refusal(user, proposal)
+    if refusal is None and proposal.status == "submitted" and proposal.pending_changes is None:
+        refusal = TransitionNotAllowed(_("This proposal is already submitted."))
+    refusal = refusal or _deadline_refusal(proposal, now)
+    if (
+        refusal is None
+        and proposal.call.has_letter_stage
+        and proposal.stage == "full"
+        and proposal.shortlist != ("shortlisted")
+    ):
+        refusal = TransitionNotAllowed(_("Only shortlisted teams can submit a full proposal."))
+    return refusal
+
+
+def edit_refusal(user, proposal, now=None):
+    """Why `user` may not change `proposal` now, or None. A submitted proposal is changed beside its submitted
+    version until the deadline."""
+    return _editor_refusal(user, proposal) or _deadline_refusal(proposal, now)
+
+
+def files_refusal(user, proposal, now=None):
+    """Why `user` may not add or remove `proposal`'s files now, or None: files change on a draft only (the
+    submitted version's files are what reviewers read)."""
+    return (
+        _editor_refusal(user, proposal)
+        or _state_refusal(
+            proposal,
+            ("draft", "withdrawn"),
+            _("A submitted proposal's files cannot be changed; withdraw it first to change them."),
+        )
+        or _deadline_refusal(proposal, now)
+    )
+
+
+def answer_refusal(user, assignment):
+    """Why `user` may not accept, decline or declare a conflict on `assignment` now, or None."""
+    from portal.errors import NotAllowed, TransitionNotAllowed
+
+    if assignment.reviewer_id != getattr(user, "pk", None):
+        return NotAllowed(_("This assignment is someone else's."))
+    if assignment.status == "closed" or assignment.proposal.call.status != "under_review":
+        return TransitionNotAllowed(_("The call's review is over: this assignment is closed."))
+    if assignment.status != "pending":
+        return TransitionNotAllowed(_("You have already answered this assignment."))
+    return None
+
+
+def decide_refusal(user, proposal):
+    """Why `user` may not record a decision on `proposal` now, or None."""
+    from portal.errors import NotAllowed, TransitionNotAllowed
+
+    if not is_programme_admin(user):
+        return NotAllowed(_("Only programme administrators can do this."))
+    if proposal.call.status != "under_review":
+        return TransitionNotAllowed(_("Decisions are made while the call is under review."))
+    if proposal.status != "submitted" or proposal.stage != "full":
+        return TransitionNotAllowed(_("Only submitted full proposals receive a decision."))
+    return None
+
+
+def release_refusal(user, call):
+    """Why `user` may not release `call`'s decisions now, or None (the review guard is checked on its own)."""
+    from portal.errors import NotAllowed, TransitionNotAllowed
+
+    if not is_programme_admin(user):
+        return NotAllowed(_("Only programme administrators can do this."))
+    if call.status != "under_review":
+        return TransitionNotAllowed(_("Only a call under review can release its decisions."))
+    return None
+
+
+@rules.predicate
+def can_withdraw_proposal(user, proposal):
+    return withdraw_refusal(user, proposal) is None
+
+
+@rules.predicate
+def can_submit_proposal(user, proposal):
+    return submit_refusal(user, proposal) is None
+
+
+@rules.predicate
+def can_change_proposal(user, proposal):
+    return edit_refusal(user, proposal) is None
+
+
+@rules.predicate
+def can_answer_assignment(user, assignment):
+    return answer_refusal(user, assignment) is None
+
+
+@rules.predicate
+def can_decide_proposal(user, proposal):
+    return decide_refusal(user, proposal) is None
+
+
+@rules.predicate
+def can_release_decisions(user, call):
+    return release_refusal(user, call) is None
+
+
+rules.add_perm("proposals.withdraw_proposal", can_withdraw_proposal)
+rules.add_perm("proposals.submit_proposal", can_submit_proposal)
+rules.add_perm("proposals.change_draft", can_change_proposal)
+rules.add_perm("proposals.answer_assignment", can_answer_assignment)
+rules.add_perm("proposals.decide_proposal", can_decide_proposal)
+rules.add_perm("proposals.release_decisions", can_release_decisions)
+
+# The same predicates by name for templates: {% load rules %}{% test_rule "proposals.can_withdraw" user obj as x %}.
+rules.add_rule("proposals.can_withdraw", can_withdraw_proposal)
+rules.add_rule("proposals.can_submit", can_submit_proposal)
+rules.add_rule("proposals.can_change", can_change_proposal)
+rules.add_rule("proposals.can_answer_assignment", can_answer_assignment)
+rules.add_rule("proposals.can_decide", can_decide_proposal)
+rules.add_rule("proposals.can_release", can_release_decisions)

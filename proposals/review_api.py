@@ -29,6 +29,7 @@ from .review_serializers import (
     ManualAssignmentSerializer,
     OutcomeSerializer,
     RankingRowSerializer,
+    ReleaseSerializer,
     ReviewCreateSerializer,
     ReviewerInviteSerializer,
     ReviewerSerializer,
@@ -265,12 +266,20 @@ class CallReviewActions:
 
     @extend_schema(
         summary="Release the decisions: email every team its outcome; the call becomes decided",
-        request=None,
+        description=(
+            "Refused with 409 while a proposal is undecided, or while a proposal has fewer submitted reviews than "
+            "the call's `reviewers_per_proposal` — unless `override` is true and a `reason` is given, which is "
+            "kept in the audit log. Review assignments still open on the call are closed."
+        ),
+        request=ReleaseSerializer,
         responses={200: CallSerializer, **ERRORS},
     )
     @action(detail=True, methods=["post"], url_path="release-decisions")
     def release_decisions(self, request, pk=None):
-        review_services.release_decisions(call=self.get_object(), by=request.user)
+        data = _valid(ReleaseSerializer, request)
+        review_services.release_decisions(
+            call=self.get_object(), by=request.user, override_reason=data["reason"] if data["override"] else ""
+        )
         return Response(CallSerializer(self.get_object()).data)
 
 

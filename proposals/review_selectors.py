@@ -35,7 +35,13 @@ def reviewer_assignments(user):
     return (
         ReviewAssignment.objects.filter(reviewer=user)
         .exclude(conflict_between(OuterRef("proposal"), user))
-        .select_related("proposal__call", "proposal__platform", "review")
+        .select_related(
+            "proposal__call",
+            "proposal__platform",
+            "proposal__organisation",
+            "proposal__principal_investigator",
+            "review",
+        )
         .order_by("proposal__call__review_deadline", "pk")
     )
 
@@ -305,4 +311,52 @@ def released_outcome(proposal):
             }
             for n, r in enumerate(reviews, start=1)
         ],
+    }
+
+
+def proposals_short_of_reviews(call):
+    """The call's proposals in review with fewer counted reviews than the call requires, with their count."""
+    counts = dict(
+        counted_reviews()
+        .filter(assignment__proposal__call=call)
+        .order_by()
+        .values_list("assignment__proposal_id")
+        .annotate(n=Count("pk"))
+    )
+    return [
+        {"proposal": proposal, "reviews": counts.get(proposal.pk, 0), "required": call.reviewers_per_proposal}
+        for proposal in proposals_in_review(call).select_related("call").order_by("pk")
+        if counts.get(proposal.pk, 0) < call.reviewers_per_proposal
+    ]
+
+
+def review_count(proposal):
+    """How many counted reviews the proposal has."""
+    return counted_reviews().filter(assignment__proposal=proposal).count()
+
+
+def release_summary(call):
+    """What releasing the call's decisions would do: teams per outcome, proposals still undecided or short of
+    reviews, and the assignments that would close."""
+    proposals = list(proposals_in_review(call).select_related("call").order_by("pk"))
+    outcomes = dict(
+        Decision.objects.filter(proposal__in=[p.pk for p in proposals])
+        .order_by()
+        .values_list("outcome")
+        .annotate(n=Count("pk"))
+    )
+    decided = set(Decision.objects.filter(proposal__call=call).values_list("proposal_id", flat=True))
+    return {
+        "outcomes": [
+            {"outcome": value, "label": label, "teams": outcomes.get(value, 0)}
+            for value, label in Decision.Outcome.choices
+        ],
+        "teams": len(proposals),
+        "undecided": [p for p in proposals if p.pk not in decided],
+        "short": proposals_short_of_reviews(call),
+        "open_assignments": ReviewAssignment.objects.filter(
+            proposal__call=call, status__in=(ReviewAssignment.Status.PENDING, ReviewAssignment.Status.ACCEPTED)
+        )
+        .exclude(review__status=Review.Status.SUBMITTED)
+        .count(),
     }

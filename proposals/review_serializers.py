@@ -266,11 +266,27 @@ class ManifestSerializer(serializers.Serializer):
 
 
 class DecisionSerializer(serializers.ModelSerializer):
+    warning = serializers.SerializerMethodField(
+        help_text="Set when the proposal has fewer submitted reviews than the call requires."
+    )
+
     class Meta:
         model = Decision
-        fields = ["outcome", "note", "decided_at", "released_at"]
+        fields = ["outcome", "note", "decided_at", "released_at", "warning"]
         read_only_fields = ["decided_at", "released_at"]
         extra_kwargs = {"note": {"required": False, "allow_blank": True}}
+
+    def get_warning(self, decision) -> str:
+        proposal = decision.proposal
+        reviews = review_selectors.review_count(proposal)
+        required = proposal.call.reviewers_per_proposal
+        if reviews >= required:
+            return ""
+        return _("%(ref)s has %(reviews)s of the %(required)s submitted reviews the call requires.") % {
+            "ref": proposal.reference,
+            "reviews": reviews,
+            "required": required,
+        }
 
 
 class OutcomeReviewSerializer(serializers.Serializer):
@@ -284,3 +300,15 @@ class OutcomeSerializer(serializers.Serializer):
     note = serializers.CharField(source="decision.note")
     released_at = serializers.DateTimeField(source="decision.released_at")
     reviews = OutcomeReviewSerializer(many=True)
+
+
+class ReleaseSerializer(serializers.Serializer):
+    """Releasing with fewer reviews than the call requires needs `override` and a `reason` (kept in the audit)."""
+
+    override = serializers.BooleanField(required=False, default=False)
+    reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+
+    def validate(self, data):
+        if data["override"] and not data["reason"].strip():
+            raise serializers.ValidationError({"reason": [_("Say why the decisions go out without every review.")]})
+        return data

@@ -22,8 +22,9 @@ from portal.units import KILOGRAM, MEGABYTES_PER_DAY, WATT
 
 from . import affinity, matching
 from . import assignment as solver
+from . import permissions
 from .models import Call, Conflict, Decision, Proposal, Review, ReviewAssignment, ReviewerProfile, ReviewReminder
-from .services import _require_admin, _require_state
+from .services import _refuse, _require_admin, _require_state
 
 User = get_user_model()
 
@@ -425,9 +426,7 @@ def remove_assignment(*, assignment, by):
 def respond_to_assignment(*, assignment, by, accept, reason=""):
     """The reviewer accepts or declines; a declined slot is open for reassignment."""
     assignment = ReviewAssignment.objects.select_for_update().get(pk=assignment.pk)
-    if assignment.reviewer_id != by.pk:
-        raise NotAllowed(_("This assignment is someone else's."))
-    _require_state(assignment, (ReviewAssignment.Status.PENDING,), _("You have already answered this assignment."))
+    _refuse(permissions.answer_refusal(by, assignment))
     if not accept and not (reason or "").strip():
         raise DomainError(_("Say why you decline."), field="reason")
     assignment.status = ReviewAssignment.Status.ACCEPTED if accept else ReviewAssignment.Status.DECLINED
@@ -639,11 +638,9 @@ def manifest(call, decisions=None):
 @transaction.atomic
 def decide(*, proposal, by, outcome, note=""):
     """Record the outcome for a proposal; a selection that would exceed a platform budget is refused."""
-    _require_admin(by)
     call = Call.objects.select_for_update().get(pk=proposal.call_id)
-    _require_state(call, (Call.Status.UNDER_REVIEW,), _("Decisions are made while the call is under review."))
-    if proposal.status != Proposal.Status.SUBMITTED or proposal.stage != Proposal.Stage.FULL:
-        raise TransitionNotAllowed(_("Only submitted full proposals receive a decision."))
+    proposal.call = call
+    _refuse(permissions.decide_refusal(by, proposal))
     if outcome not in Decision.Outcome.values:
         raise DomainError(_("Choose an outcome."), field="outcome")
     decisions = {d.proposal_id: d.outcome for d in Decision.objects.filter(proposal__call=call)}
@@ -683,14 +680,17 @@ def decide(*, proposal, by, outcome, note=""):
 
 
 @transaction.atomic
-def release_decisions(*, call, by):
-    """Tell every team its outcome with the reviewers' applicant-facing comments; the call becomes decided."""
-    from .review_selectors import counted_reviews
+def release_decisions(*, call, by, override_reason=""):
+    """Tell every team its outcome with the reviewers' applicant-facing comments; the call becomes decided.
+
+    Refused while a proposal has fewer counted reviews than the call asks for, unless the administrator gives
+    a reason to release anyway (kept in the audit log). Assignments still open on the call close."""
+    from .review_selectors import counted_reviews, proposals_short_of_reviews
     from .services import _email_team
 
     _require_admin(by)
     call = Call.objects.select_for_update().get(pk=call.pk)
-    _require_state(call, (Call.Status.UNDER_REVIEW,), _("Only a call under review can release its decisions."))
+    _refuse(permissions.release_refusal(by, call))
     proposals = list(reviewable_proposals(call))
     decisions = {d.proposal_id: d for d in Decision.objects.filter(proposal__call=call)}
     missing = [p.reference for p in proposals if p.pk not in decisions]
@@ -698,11 +698,44 @@ def release_decisions(*, call, by):
         raise TransitionNotAllowed(
             _("Decide every proposal before releasing; still open: %(refs)s") % {"refs": ", ".join(missing)}
         )
+    short = proposals_short_of_reviews(call)
+    override_reason = (override_reason or "").strip()
+    if short and not override_reason:
+        raise TransitionNotAllowed(
+            ngettext(
+                "%(count)s proposal has fewer submitted reviews than the %(required)s the call requires "
+                "(%(refs)s); wait for the reviews, or release anyway with a reason.",
+                "%(count)s proposals have fewer submitted reviews than the %(required)s the call requires "
+                "(%(refs)s); wait for the reviews, or release anyway with a reason.",
+                len(short),
+            )
+            % {
+                "count": len(short),
+                "required": call.reviewers_per_proposal,
+                "refs": ", ".join(row["proposal"].reference for row in short),
+            }
+        )
     now = timezone.now()
     Decision.objects.filter(proposal__call=call).update(released_at=now)
     call.status = Call.Status.DECIDED
     call.save(update_fields=["status"])
+    if short:
+        record_event(
+            actor=by,
+            action="call.release_override",
+            obj=call,
+            reason=override_reason,
+            data={"short_of_reviews": {row["proposal"].reference: row["reviews"] for row in short}},
+        )
     record_event(actor=by, action="call.decisions_released", obj=call, from_state="under_review", to_state="decided")
+    closed = (
+        ReviewAssignment.objects.filter(proposal__call=call)
+        .filter(status__in=(ReviewAssignment.Status.PENDING, ReviewAssignment.Status.ACCEPTED))
+        .exclude(review__status=Review.Status.SUBMITTED)
+        .update(status=ReviewAssignment.Status.CLOSED, responded_at=now)
+    )
+    if closed:
+        record_event(actor=by, action="call.assignments_closed", obj=call, data={"count": closed})
     reviews = defaultdict(list)
     for review in (
         counted_reviews()

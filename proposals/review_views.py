@@ -18,7 +18,7 @@ from portal.errors import DomainError
 from portal.files import file_response
 from portal.views import paginate
 
-from . import matching, review_selectors, review_services, services
+from . import matching, permissions, review_selectors, review_services, services
 from .forms import BiddingDeadlineForm, ReviewerInviteForm, ReviewerProfileForm, ReviewForm
 from .models import Call, Decision, Proposal, Review, ReviewAssignment, ReviewerProfile
 from .views import _spreadsheet_safe
@@ -84,6 +84,45 @@ def assignment_respond(request, pk):
 
 
 @login_required
+def assignment_decline(request, pk):
+    """Declining, or declaring a conflict, is confirmed on a page that says what follows; a reason is asked."""
+    _reviewer_only(request.user)
+    assignment = review_selectors.get_assignment_for(user=request.user, pk=pk)
+    refusal = permissions.answer_refusal(request.user, assignment)
+    if refusal is not None:
+        messages.error(request, refusal.message)
+        return redirect("proposals:review_list")
+    conflict = request.POST.get("action", "conflict" if request.GET.get("conflict") else "decline") == "conflict"
+    reason = request.POST.get("reason", "")
+    error = None
+    if request.method == "POST":
+        try:
+            if conflict:
+                review_services.declare_conflict(assignment=assignment, reviewer=request.user, reason=reason)
+            else:
+                review_services.respond_to_assignment(
+                    assignment=assignment, by=request.user, accept=False, reason=reason
+                )
+        except DomainError as refused:
+            error = refused.message
+        else:
+            messages.success(
+                request,
+                _("Conflict recorded; the proposal is no longer assigned to you.") if conflict else _("Declined."),
+            )
+            return redirect("proposals:review_list")
+    context = {
+        "assignment": assignment,
+        "proposal": assignment.proposal,
+        "conflict": conflict,
+        "reason": reason,
+        "error": error,
+        "blind": assignment.proposal.call.anonymity == Call.Anonymity.DUAL,
+    }
+    return render(request, "proposals/assignment_decline.html", context)
+
+
+@login_required
 def review_edit(request, pk):
     _reviewer_only(request.user)
     assignment = review_selectors.get_assignment_for(user=request.user, pk=pk)
@@ -122,7 +161,14 @@ def review_edit(request, pk):
             submitted = saved.status == Review.Status.SUBMITTED
             messages.success(request, _("Review submitted.") if submitted else _("Review saved as a draft."))
             return redirect("proposals:review_edit", pk=assignment.pk)
-    context = {"assignment": assignment, "proposal": proposal, "form": form, "review": review}
+    context = {
+        "assignment": assignment,
+        "proposal": proposal,
+        "form": form,
+        "review": review,
+        "can_answer": permissions.can_answer_assignment(request.user, assignment),
+        "can_write": assignment.status == ReviewAssignment.Status.ACCEPTED and call.status == Call.Status.UNDER_REVIEW,
+    }
     context.update(review_selectors.review_material(assignment))
     return render(request, "proposals/review_edit.html", context)
 
@@ -232,6 +278,17 @@ def call_review(request, pk):
                 messages.success(request, _("Assignment removed."))
             elif action in ("add_conflict", "lift_conflict", "confirm_conflict", "dismiss_conflict"):
                 proposal, reviewer = _posted_pair(request, call)
+                reason = request.POST.get("reason", "").strip()
+                if action == "lift_conflict" and reason and not request.POST.get("confirmed"):
+                    # Lifting lets the reviewer be assigned to the team's proposal: confirmed on its own page.
+                    context = {
+                        "call": call,
+                        "proposal": proposal,
+                        "reviewer": reviewer,
+                        "reason": reason,
+                        "standing": review_services.conflict_reason(proposal, reviewer),
+                    }
+                    return render(request, "proposals/lift_conflict_confirm.html", context)
                 review_services.set_conflict(
                     proposal=proposal,
                     reviewer=reviewer,
@@ -308,20 +365,23 @@ def call_ranking(request, pk):
     call = get_object_or_404(Call, pk=pk)
     if request.method == "POST":
         try:
-            if request.POST.get("action") == "release":
-                review_services.release_decisions(call=call, by=request.user)
-                messages.success(request, _("Decisions released; every team has been emailed."))
-            else:
-                proposal = _posted(
-                    request, Proposal.objects.filter(call=call), "proposal", _("Choose a proposal of this call.")
+            proposal = _posted(
+                request, Proposal.objects.filter(call=call), "proposal", _("Choose a proposal of this call.")
+            )
+            review_services.decide(
+                proposal=proposal,
+                by=request.user,
+                outcome=request.POST.get("outcome", ""),
+                note=request.POST.get("note", ""),
+            )
+            messages.success(request, _("Decision recorded for %(ref)s.") % {"ref": proposal.reference})
+            reviews = review_selectors.review_count(proposal)
+            if reviews < call.reviewers_per_proposal:
+                messages.warning(
+                    request,
+                    _("%(ref)s has %(reviews)s of the %(required)s submitted reviews the call requires.")
+                    % {"ref": proposal.reference, "reviews": reviews, "required": call.reviewers_per_proposal},
                 )
-                review_services.decide(
-                    proposal=proposal,
-                    by=request.user,
-                    outcome=request.POST.get("outcome", ""),
-                    note=request.POST.get("note", ""),
-                )
-                messages.success(request, _("Decision recorded for %(ref)s.") % {"ref": proposal.reference})
         except DomainError as error:
             messages.error(request, error.message)
         return redirect(request.get_full_path())
@@ -365,8 +425,32 @@ def call_ranking(request, pk):
         "triage": triage,
         "manifest": review_services.manifest(call),
         "outcomes": Decision.Outcome.choices,
+        "can_decide": permissions.can_release_decisions(request.user, call),
+        "can_release": permissions.can_release_decisions(request.user, call),
     }
     return render(request, "proposals/call_ranking.html", context)
+
+
+@login_required
+def release_confirm(request, pk):
+    """Releasing decisions cannot be undone: the page says what each team receives and asks to confirm."""
+    _admin_only(request.user)
+    call = get_object_or_404(Call, pk=pk)
+    if not permissions.can_release_decisions(request.user, call):
+        messages.error(request, permissions.release_refusal(request.user, call).message)
+        return redirect("proposals:call_ranking", pk=call.pk)
+    reason = ""
+    if request.method == "POST":
+        reason = request.POST.get("override_reason", "")
+        try:
+            review_services.release_decisions(call=call, by=request.user, override_reason=reason)
+        except DomainError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("Decisions released; every team has been emailed."))
+            return redirect("proposals:call_ranking", pk=call.pk)
+    context = {"call": call, "summary": review_selectors.release_summary(call), "override_reason": reason}
+    return render(request, "proposals/release_confirm.html", context)
 
 
 @login_required

@@ -108,6 +108,12 @@ def _require_state(obj, allowed, message):
         raise TransitionNotAllowed(message)
 
 
+def _refuse(refusal):
+    """Raise the refusal a permission rule named, if any (the same rule decides whether the button shows)."""
+    if refusal is not None:
+        raise refusal
+
+
 def _require_admin(by):
     if not is_programme_admin(by):
         raise NotAllowed(_("Only programme administrators can do this."))
@@ -460,11 +466,10 @@ def accept_team_invitation(*, member, by):
 def update_proposal(*, proposal, by, data, team=None):
     """Save a draft: any subset of its fields, at any time before the deadline."""
     proposal = _lock(Proposal, proposal.pk)
-    _require_editor(proposal, by)
-    _require_active(proposal.organisation)
-    if not proposal.is_editable_state:
-        raise TransitionNotAllowed(_("A submitted proposal cannot be changed; withdraw it first to edit it."))
-    _require_before_deadline(proposal)
+    _refuse(permissions.edit_refusal(by, proposal))
+    beside_submitted = proposal.status == Proposal.Status.SUBMITTED
+    if beside_submitted:
+        apply_pending_changes(proposal)
     for field in PROPOSAL_FIELDS:
         if field in data:
             setattr(proposal, field, data[field])
@@ -472,10 +477,66 @@ def update_proposal(*, proposal, by, data, team=None):
         proposal.principal_investigator = _principal_investigator(proposal.organisation, data["principal_investigator"])
     _check_platform(proposal, proposal.platform)
     proposal.full_clean(exclude=["call", "organisation", "created_by", "principal_investigator"])
+    if beside_submitted:
+        # The submitted version keeps counting: the changes wait beside it until the team submits again.
+        changes = dict(proposal.pending_changes or {})
+        changes.update(_encoded(proposal))
+        if team is not None:
+            changes["team"] = [_encoded_member(entry) for entry in team]
+        first = proposal.pending_changes is None
+        Proposal.objects.filter(pk=proposal.pk).update(pending_changes=changes, updated_at=timezone.now())
+        proposal.refresh_from_db()
+        if first:
+            record_event(actor=by, action="proposal.changes_started", obj=proposal, organisation=proposal.organisation)
+        return proposal
     proposal.save()
     if team is not None:
         _replace_team(proposal, team, by)
     return proposal
+
+
+def _encoded(proposal):
+    """The editable fields of the proposal as JSON values (ids for relations, text for decimals)."""
+    values = {}
+    for name in [*PROPOSAL_FIELDS, "principal_investigator"]:
+        field = Proposal._meta.get_field(name)
+        value = getattr(proposal, field.attname)
+        values[name] = str(value) if isinstance(value, Decimal) else value
+    return values
+
+
+def _encoded_member(entry):
+    user = entry.get("user")
+    return {
+        "user_id": user.pk if user is not None else None,
+        "email": user.email if user is not None else entry.get("email", ""),
+        "full_name": (user.full_name or user.email) if user is not None else entry.get("full_name", ""),
+        "organisation_name": entry.get("organisation_name", ""),
+        "country": str(entry.get("country", "") or ""),
+        "role": entry.get("role") or "Co-investigator",
+    }
+
+
+def apply_pending_changes(proposal):
+    """Put a submitted proposal's saved changes onto the instance in memory (nothing is written)."""
+    for name, value in (proposal.pending_changes or {}).items():
+        if name == "team":
+            continue
+        field = Proposal._meta.get_field(name)
+        setattr(proposal, field.attname, value if field.is_relation else field.to_python(value))
+    return proposal
+
+
+def pending_team(proposal):
+    """The co-investigators as saved in a submitted proposal's changes, or None when the team is unchanged."""
+    if not proposal.pending_changes or "team" not in proposal.pending_changes:
+        return None
+    return proposal.pending_changes["team"]
+
+
+def _team_entries_of(members):
+    users = User.objects.in_bulk([m["user_id"] for m in members if m.get("user_id")])
+    return [{**m, "user": users.get(m.get("user_id"))} for m in members]
 
 
 # Proposals: checks ---------------------------------------------------------------------------
@@ -637,19 +698,16 @@ def _email_team(proposal, template, context, notice):
 def submit_proposal(*, proposal, by):
     """Freeze the proposal as a new version and send the team a receipt; refused after the deadline."""
     proposal = _lock(Proposal, proposal.pk)
-    _require_editor(proposal, by)
-    _require_active(proposal.organisation)
-    _require_state(
-        proposal, (Proposal.Status.DRAFT, Proposal.Status.WITHDRAWN), _("This proposal is already submitted.")
-    )
     now = timezone.now()
-    _require_before_deadline(proposal, now)
-    if (
-        proposal.call.has_letter_stage
-        and proposal.stage == Proposal.Stage.FULL
-        and proposal.shortlist != Proposal.Shortlist.SHORTLISTED
-    ):
-        raise TransitionNotAllowed(_("Only shortlisted teams can submit a full proposal."))
+    _refuse(permissions.submit_refusal(by, proposal, now))
+    if proposal.status == Proposal.Status.SUBMITTED:
+        # Submitting again: the changes saved beside the submitted version become the proposal's content.
+        team = pending_team(proposal)
+        apply_pending_changes(proposal)
+        proposal.pending_changes = None
+        proposal.save()
+        if team is not None:
+            _replace_team(proposal, _team_entries_of(team))
     problems = submission_problems(proposal)
     if problems:
         raise ValidationError(problems)
@@ -695,11 +753,15 @@ def submit_proposal(*, proposal, by):
 def withdraw_proposal(*, proposal, by, reason=""):
     """Withdraw a submitted proposal before the deadline; it can be edited and resubmitted as a new version."""
     proposal = _lock(Proposal, proposal.pk)
-    _require_editor(proposal, by)
-    _require_state(proposal, (Proposal.Status.SUBMITTED,), _("Only a submitted proposal can be withdrawn."))
-    _require_before_deadline(proposal)
+    _refuse(permissions.withdraw_refusal(by, proposal))
+    team = pending_team(proposal)
+    apply_pending_changes(proposal)
+    proposal.pending_changes = None
     proposal.status = Proposal.Status.WITHDRAWN
-    proposal.save(update_fields=["status", "updated_at"])
+    # Changes saved beside the submitted version become the draft.
+    proposal.save()
+    if team is not None:
+        _replace_team(proposal, _team_entries_of(team))
     record_event(
         actor=by,
         action="proposal.withdrawn",
@@ -819,11 +881,7 @@ def validate_pdf(upload):
 def add_attachment(*, proposal, by, upload, kind=Attachment.Kind.TECHNICAL):
     """Attach a PDF to a draft proposal."""
     proposal = _lock(Proposal, proposal.pk)
-    _require_editor(proposal, by)
-    _require_active(proposal.organisation)
-    if not proposal.is_editable_state:
-        raise TransitionNotAllowed(_("A submitted proposal cannot be changed; withdraw it first to edit it."))
-    _require_before_deadline(proposal)
+    _refuse(permissions.files_refusal(by, proposal))
     validate_pdf(upload)
     digest = hashlib.sha256()
     for chunk in upload.chunks():

@@ -34,6 +34,7 @@ urlpatterns = [
         name="review_attachment",
     ),
     path("reviews/<int:pk>/respond/", review_views.assignment_respond, name="assignment_respond"),
+    path("reviews/<int:pk>/decline/", review_views.assignment_decline, name="assignment_decline"),
     path("manage/reviewers/", review_views.reviewer_list, name="reviewer_list"),
     path("manage/calls/<int:pk>/review/", review_views.call_review, name="call_review"),
     path("manage/calls/<int:pk>/conflicts/", review_views.call_conflicts, name="call_conflicts"),
@@ -47,4 +48,5 @@ urlpatterns = [
         matching_views.call_assignments_export,
         name="call_assignments_export",
     ),
+    path("manage/calls/<int:pk>/release/", review_views.release_confirm, name="release_confirm"),
 ]

@@ -89,6 +89,16 @@ def call_detail(request, pk):
 # Proposals (partners) -----------------------------------------------------------------------
 
 
+# The proposal list's sortable columns: the query parameter `sort` names one, "-" first for descending.
+PROPOSAL_LIST_SORTS = {
+    "title": ("title",),
+    "call": ("call__title",),
+    "stage": ("stage",),
+    "status": ("status",),
+    "deadline": ("call__deadline",),
+}
+
+
 @login_required
 def proposal_list(request):
     proposals = selectors.proposals_visible_to(request.user)
@@ -98,7 +108,18 @@ def proposal_list(request):
             | Q(principal_investigator=request.user)
             | Q(team__user=request.user)
         ).distinct()
-    context = {"page": paginate(request, proposals), "now": timezone.now()}
+    sort = request.GET.get("sort", "")
+    order = PROPOSAL_LIST_SORTS.get(sort.lstrip("-"))
+    if order is not None:
+        descending = sort.startswith("-")
+        proposals = proposals.order_by(*[("-" if descending else "") + key for key in order], "-pk")
+    page = paginate(request, proposals.select_related("decision"))
+    for proposal in page:
+        # The team sees an outcome only once the call's decisions are released.
+        decision = getattr(proposal, "decision", None)
+        proposal.released_decision = decision if decision is not None and decision.released_at else None
+    outcomes = any(proposal.released_decision for proposal in page)
+    context = {"page": page, "now": timezone.now(), "outcomes": outcomes, "sort": sort}
     return render(request, "proposals/proposal_list.html", context)
 
 
@@ -127,6 +148,10 @@ def proposal_detail(request, pk):
     context = {
         "proposal": proposal,
         "can_edit": permissions.can_edit_proposal(request.user, proposal),
+        "can_change": permissions.can_change_proposal(request.user, proposal),
+        "can_submit": permissions.can_submit_proposal(request.user, proposal),
+        "can_withdraw": permissions.can_withdraw_proposal(request.user, proposal),
+        "deadline_open": permissions.edit_refusal(request.user, proposal) is None,
         "versions": selectors.proposal_versions(proposal=proposal),
         "attachments": selectors.proposal_attachments(proposal=proposal),
         "problems": services.resource_problems(proposal),
@@ -173,6 +198,12 @@ def proposal_edit(request, pk):
     data = request.POST if request.method == "POST" else _restore_typed(request)
     if data is not None and request.method != "POST":
         messages.warning(request, _("Your session had expired. Here is what you typed; save it again."))
+    submitted_version = None
+    if proposal.status == Proposal.Status.SUBMITTED:
+        # The editor shows the changes saved beside the submitted version, never touching that version.
+        services.apply_pending_changes(proposal)
+        submitted_version = selectors.proposal_versions(proposal=proposal).first()
+    saved_team = services.pending_team(proposal)
     form = ProposalForm(
         data,
         instance=proposal,
@@ -180,7 +211,8 @@ def proposal_edit(request, pk):
         organisation=proposal.organisation,
         initial={"areas": proposal.areas},
     )
-    team = TeamFormSet(data, prefix="team", initial=None if data is not None else team_initial(proposal))
+    initial_team = saved_team if saved_team is not None else team_initial(proposal)
+    team = TeamFormSet(data, prefix="team", initial=None if data is not None else initial_team)
     if request.method == "POST" and form.is_valid() & team.is_valid():
         fields = {name: form.cleaned_data[name] for name in form.cleaned_data}
         try:
@@ -188,7 +220,14 @@ def proposal_edit(request, pk):
         except (DomainError, ValidationError) as error:
             _apply_errors(form, error)
         else:
-            messages.success(request, _("Draft saved."))
+            if submitted_version is not None:
+                messages.success(
+                    request,
+                    _("Changes saved. Version %(number)s still counts until you submit again.")
+                    % {"number": submitted_version.number},
+                )
+            else:
+                messages.success(request, _("Draft saved."))
             if "continue" in request.POST:
                 return redirect("proposals:proposal_submit", pk=proposal.pk)
             return redirect("proposals:proposal_edit", pk=proposal.pk)
@@ -201,7 +240,9 @@ def proposal_edit(request, pk):
         "attachments": selectors.proposal_attachments(proposal=proposal),
         "attachment_form": AttachmentForm(),
         "problems": problems,
-        "editable": proposal.is_editable_state,
+        # After a refused post the form stays, with what was typed and the refusal on it.
+        "editable": permissions.can_change_proposal(request.user, proposal) or request.method == "POST",
+        "submitted_version": submitted_version,
     }
     return render(request, "proposals/proposal_edit.html", context)
 
@@ -240,6 +281,8 @@ def proposal_submit(request, pk):
             )
             return redirect("proposals:proposal_detail", pk=proposal.pk)
         proposal = selectors.get_proposal_for(user=request.user, pk=pk)
+    if proposal.has_pending_changes:
+        services.apply_pending_changes(proposal)
     problems = (
         error.message_dict
         if error is not None
@@ -249,6 +292,7 @@ def proposal_submit(request, pk):
         "proposal": proposal,
         "problems": problems,
         "resources": _resource_rows(proposal),
+        "can_submit": permissions.can_submit_proposal(request.user, proposal),
     }
     return render(request, "proposals/proposal_submit.html", context)
 
@@ -294,22 +338,28 @@ def _resource_rows(proposal):
 
 
 @login_required
-@require_POST
 def proposal_withdraw(request, pk):
+    """Withdrawing is confirmed on its own page, which says what will happen; the post carries it out."""
     proposal = selectors.get_proposal_for(user=request.user, pk=pk)
     if not permissions.can_edit_proposal(request.user, proposal):
         raise Http404
-    form = ReasonForm(request.POST)
-    form.is_valid()
-    try:
-        services.withdraw_proposal(proposal=proposal, by=request.user, reason=form.cleaned_data.get("reason", ""))
-    except DomainError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(
-            request, _("The proposal was withdrawn. You can edit it and submit again before the deadline.")
-        )
-    return redirect("proposals:proposal_detail", pk=proposal.pk)
+    refusal = permissions.withdraw_refusal(request.user, proposal)
+    if refusal is not None:
+        messages.error(request, refusal.message)
+        return redirect("proposals:proposal_detail", pk=proposal.pk)
+    form = ReasonForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.withdraw_proposal(proposal=proposal, by=request.user, reason=form.cleaned_data.get("reason", ""))
+        except DomainError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(
+                request, _("The proposal was withdrawn. You can edit it and submit again before the deadline.")
+            )
+        return redirect("proposals:proposal_detail", pk=proposal.pk)
+    context = {"proposal": proposal, "form": form, "versions": selectors.proposal_versions(proposal=proposal)}
+    return render(request, "proposals/proposal_withdraw.html", context)
 
 
 @login_required

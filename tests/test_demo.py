@@ -37,3 +37,19 @@ def test_the_demo_reviewer_has_assignments_to_answer(demo, client):
     assert sign_in(client, "reviewer@ilrs.example", DEMO_PASSWORD)
     page = client.get("/reviews/").content.decode()
     assert page.count('value="accept"') == 3
+
+
+def test_the_demo_has_a_call_at_every_stage_and_released_outcomes(demo, client):
+    assert set(Call.objects.values_list("status", flat=True)) == set(Call.Status.values)
+    assert Organisation.objects.count() >= 30
+    assert Organisation.objects.values("country").distinct().count() >= 25
+    ce6 = Call.objects.get(reference="ce6-2019")
+    assert ce6.proposals.filter(decision__released_at__isnull=False).count() == 10
+    assert sign_in(client, "admin@ilrs.example", DEMO_PASSWORD)
+    home = client.get("/accounts/").content.decode()
+    assert "Start the review" in home and "Kenya Lunar Lab" in home
+
+
+def test_a_demo_team_sees_its_released_outcome_on_its_home_page(demo, client):
+    assert sign_in(client, "pi@inaf.example", DEMO_PASSWORD)
+    assert "Decision released: Selected" in client.get("/accounts/").content.decode()

@@ -13,3 +13,10 @@ def lockout_response(request, original_response=None, credentials=None):
     if isinstance(original_response, Response):
         return original_response
     return render(request, "accounts/locked_out.html", status=429)
+
+
+def sign_in_backend():
+    """The backend that signs people in with their password (not the lock-out or the permission backend)."""
+    from django.conf import settings
+
+    return next(backend for backend in settings.AUTHENTICATION_BACKENDS if not backend.startswith(("axes.", "rules.")))

@@ -14,7 +14,8 @@ from django_ratelimit.decorators import ratelimit
 from portal.errors import DomainError
 from portal.views import rate_limit
 
-from . import services
+from . import selectors, services
+from .auth import sign_in_backend
 from .forms import EmailAuthenticationForm, OutboxPasswordResetForm, ProfileForm
 
 
@@ -37,8 +38,15 @@ class PasswordResetView(auth_views.PasswordResetView):
 
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    """Choosing a password from an emailed link signs the person in and takes them to their home page."""
+
     template_name = "accounts/password_reset_confirm.html"
-    success_url = reverse_lazy("accounts:password_reset_complete")
+    success_url = reverse_lazy("accounts:home")
+    post_reset_login = True
+
+    @property
+    def post_reset_login_backend(self):
+        return sign_in_backend()
 
     def dispatch(self, *args, **kwargs):
         response = super().dispatch(*args, **kwargs)
@@ -53,13 +61,15 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
         with transaction.atomic():
             response = super().form_valid(form)
             services.record_password_change(user=self.user, first=first)
+        messages.success(self.request, _("Your password is set and you are signed in."))
         return response
 
 
 @login_required
 def home(request):
-    """Each person's starting point: what their roles let them do."""
-    return render(request, "accounts/home.html", {"membership": request.user.partner_membership})
+    """Each person's starting point: the work waiting for them, one section per role they hold."""
+    context = {"membership": request.user.partner_membership, **selectors.home_sections(request.user)}
+    return render(request, "accounts/home.html", context)
 
 
 @login_required

@@ -63,3 +63,28 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise PermissionError("Audit events are append-only")
+
+    # The event in words for pages (portal.audit.wording); the codes stay in the database and exports.
+    @property
+    def action_label(self):
+        from .wording import action_label
+
+        return action_label(self.action)
+
+    @property
+    def object_label(self):
+        from .wording import object_label
+
+        return object_label(self)
+
+    @property
+    def from_label(self):
+        from .wording import state_label
+
+        return state_label(self.object_type, self.from_state)
+
+    @property
+    def to_label(self):
+        from .wording import state_label
+
+        return state_label(self.object_type, self.to_state)

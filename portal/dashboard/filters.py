@@ -6,6 +6,7 @@ from django.apps import apps
 from django.utils.translation import gettext_lazy as _
 
 from portal.audit.models import AuditEvent
+from portal.audit.wording import OBJECT_TYPES, action_label
 
 
 def _distinct(field):
@@ -19,7 +20,7 @@ def _object_type_choices():
             name = apps.get_model(label)._meta.verbose_name
         except (LookupError, ValueError):
             name = label
-        choices.append((label, f"{str(name).capitalize()} ({label})"))
+        choices.append((label, str(OBJECT_TYPES.get(label, str(name).capitalize()))))
     return choices
 
 
@@ -31,7 +32,9 @@ class AuditEventFilter(django_filters.FilterSet):
         label=_("Organisation"), field_name="organisation__name", lookup_expr="icontains"
     )
     object_type = django_filters.ChoiceFilter(label=_("Object type"), choices=_object_type_choices)
-    action = django_filters.ChoiceFilter(label=_("Action"), choices=lambda: [(a, a) for a in _distinct("action")])
+    action = django_filters.ChoiceFilter(
+        label=_("Action"), choices=lambda: [(a, str(action_label(a))) for a in _distinct("action")]
+    )
     since = django_filters.DateFilter(
         label=_("From"),
         field_name="created_at",

@@ -349,3 +349,8 @@ OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False
 # The relying party and its origin are the host each request reached (portal/security/webauthn.py), which
 # ALLOWED_HOSTS already limits, so the fixed settings these checks look for are not used.
 SILENCED_SYSTEM_CHECKS += ["otp_webauthn.E010", "otp_webauthn.E030"]
+
+# Filters offer "All" (in the reader's language) rather than Django's "---------" for no choice.
+from django.utils.translation import gettext_lazy as _all  # noqa: E402
+
+FILTERS_EMPTY_CHOICE_LABEL = _all("All")

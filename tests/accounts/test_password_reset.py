@@ -49,7 +49,9 @@ def test_reset_link_from_the_email_sets_a_new_password_that_signs_in(client, par
     form_url = _set_password_form(client, partner_member.email)
     response = _choose(client, form_url, NEW_PASSWORD)
 
-    assert response.url == reverse("accounts:password_reset_complete")
+    assert response.url == reverse("accounts:home")
+    assert client.get(reverse("accounts:home")).status_code == 200, "signed in by choosing the password"
+    client.logout()
     assert not sign_in(client, partner_member.email, PASSWORD)
     assert sign_in(client, partner_member.email, NEW_PASSWORD)
 
@@ -179,6 +181,6 @@ def test_choosing_a_first_password_is_recorded_but_not_announced(client, db, dja
     with django_capture_on_commit_callbacks(execute=True):
         response = _choose(client, form_page.redirect_chain[-1][0], NEW_PASSWORD)
 
-    assert response.url == reverse("accounts:password_reset_complete")
+    assert response.url == reverse("accounts:home")
     assert not [message for message in mail.outbox if "new@south-lunar.example.org" in message.to]
     assert AuditEvent.objects.get(action="account.password_set").actor == newcomer

@@ -16,7 +16,7 @@ def test_state_change_through_the_portal_records_actor_states_reason_and_address
 
     client.post(
         reverse("partners:organisation_detail", args=[organisation.pk]),
-        {"action": "suspend", "reason": "Dues unpaid for 2026"},
+        {"action": "suspend", "reason": "Dues unpaid for 2026", "confirmed": "1"},
         REMOTE_ADDR="203.0.113.7",
         HTTP_X_FORWARDED_FOR="198.51.100.99",
     )
@@ -94,3 +94,23 @@ def test_the_database_refuses_raw_updates_and_deletes(programme_admin, organisat
             cursor.execute(statement)
 
     assert list(AuditEvent.objects.values_list("reason", flat=True)) == ["Dues unpaid"]
+
+
+def test_histories_and_the_audit_log_speak_words_not_codes(client, programme_admin, db):
+    from partners.models import Registration
+    from partners.services import verify_registration_email
+    from tests.factories import RegistrationFactory
+
+    registration = RegistrationFactory(
+        name="Kenya Lunar Lab", status=Registration.Status.SUBMITTED, email_verified_at=None, queued_at=None
+    )
+    verify_registration_email(registration=registration)
+    client.force_login(programme_admin)
+    for url in (reverse("partners:registration_detail", args=[registration.pk]), reverse("dashboard:audit_log")):
+        page = client.get(url).content.decode()
+        assert "Email verified" in page, url
+        assert ">registration.email_verified<" not in page, url
+        assert "submitted → pending_review" not in page and ">pending_review<" not in page, url
+    log = client.get(reverse("dashboard:audit_log")).content.decode()
+    assert f"Registration #{registration.pk}: Kenya Lunar Lab" in log
+    assert "Awaiting email verification → Pending review" in log

@@ -50,8 +50,9 @@ def test_filter_choices_come_from_the_log_and_name_the_object_types(client, prog
 
     page = client.get(reverse("dashboard:audit_log")).content.decode()
 
-    assert '<option value="partners.registration">Registration (partners.registration)</option>' in page
-    assert '<option value="organisation.suspended">organisation.suspended</option>' in page
+    assert '<option value="partners.registration">Registration</option>' in page
+    assert '<option value="organisation.suspended">Organisation suspended</option>' in page
+    assert '<option value="" selected>All</option>' in page
     assert "Dues unpaid" in page
 
 

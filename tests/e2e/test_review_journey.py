@@ -6,7 +6,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 from playwright.sync_api import expect
 
 from proposals import review_services, services
@@ -21,6 +21,14 @@ from tests.factories import (
 )
 
 from .steps import email_to, expect_message, expect_portal_home, label, sign_in, text
+
+
+def fresh(lang, msgid, **values):
+    """A string new in this release: its translation where the catalogue has one yet, else the English."""
+    with translation.override(lang):
+        translated = translation.gettext(msgid)
+    return translated % values if values else translated
+
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -76,12 +84,18 @@ def test_reviewer_declares_a_conflict_accepts_the_other_assignment_and_submits_a
 
     sign_in(page, base, reviewer.email)
     expect_portal_home(page, lang, reviewer)
-    page.click("header nav a[href='/reviews/']")
+    waiting = page.locator("#reviewing li.task")
+    expect(waiting).to_have_count(2)
+    expect(page.locator("#reviewing")).to_contain_text(fresh(lang, "Read the abstract, then accept or decline"))
+    page.click("#reviewing a[href='/reviews/']")
     expect(page.locator("h1")).to_have_text(text(lang, "My review assignments"))
     camera_row = page.locator("main tbody tr", has_text="Dust camera")
     expect(camera_row).to_contain_text(label(lang, ReviewAssignment.Status.PENDING))
-    camera_row.locator("input[name=reason]").fill("I advised this team last year.")
-    camera_row.locator("button[name=action][value=conflict]").click()
+    expect(camera_row).to_contain_text(camera.abstract)
+    camera_row.locator("a[href$='?conflict=1']").click()
+    expect(page.locator("main")).to_contain_text(fresh(lang, "What will happen"))
+    page.fill("#id_reason", "I advised this team last year.")
+    page.click("main form button.danger")
     expect_message(page, text(lang, "Conflict recorded; the proposal is no longer assigned to you."))
     expect(page.locator("main tbody tr", has_text="Dust camera")).to_have_count(0)
 
@@ -90,7 +104,7 @@ def test_reviewer_declares_a_conflict_accepts_the_other_assignment_and_submits_a
     expect_message(page, text(lang, "Accepted."))
     expect(seismometer_row).to_contain_text(label(lang, ReviewAssignment.Status.ACCEPTED))
     assignment = ReviewAssignment.objects.get(proposal=seismometer, reviewer=reviewer)
-    seismometer_row.locator(f"a[href='/reviews/{assignment.pk}/']").click()
+    seismometer_row.locator(f"a[href='/reviews/{assignment.pk}/']").last.click()
 
     expect(page.locator("h1")).to_have_text("Seismometer")
     expect(page.locator("main")).to_contain_text(text(lang, "submitted version %(number)s", number=1))
@@ -236,7 +250,11 @@ def test_administrator_opens_a_call_runs_its_review_decides_within_the_manifest_
     manifest = page.locator("main table").nth(1).locator("tbody tr", has_text="Lander")
     expect(manifest).to_contain_text(f"{text(lang, 'Mass')}: 17 / 20 kg")
 
-    page.click("button[name=action][value=release]")
+    page.click(f"a[href$='/manage/calls/{call.pk}/release/']")
+    expect(page.locator("main")).to_contain_text(fresh(lang, "What will happen"))
+    if page.locator("#id_override_reason").count():
+        page.fill("#id_override_reason", "The panel met and agreed the outcomes.")
+    page.click("main form button.danger")
     expect_message(page, text(lang, "Decisions released; every team has been emailed."))
     call.refresh_from_db()
     assert call.status == Call.Status.DECIDED

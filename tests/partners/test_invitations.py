@@ -139,7 +139,8 @@ def test_a_new_colleague_accepts_creates_an_account_and_signs_in(client, organis
     response = client.post(link, NEW_ACCOUNT)
 
     assert response.status_code == 302
-    assert response.url == f"{reverse('accounts:login')}?next={MY_ORGANISATION}"
+    assert response.url == MY_ORGANISATION
+    assert "Cole League" in page_text(client.get(MY_ORGANISATION)), "signed in as the new account"
     membership = Membership.objects.select_related("user").get(user__email=COLLEAGUE)
     assert (membership.organisation, membership.role, membership.user.full_name) == (
         organisation,

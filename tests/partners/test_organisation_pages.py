@@ -171,8 +171,14 @@ def test_an_administrator_suspends_and_reinstates_from_the_organisation_page(
 ):
     client.force_login(programme_admin)
 
+    confirm = page_text(client.post(detail(organisation), {"action": "suspend", "reason": "Unpaid dues"}))
+    assert "can still sign in and read" in confirm and "Suspend now" in confirm
+    organisation.refresh_from_db()
+    assert organisation.status == Organisation.Status.ACTIVE
     with committed():
-        response = client.post(detail(organisation), {"action": "suspend", "reason": "Unpaid dues"}, follow=True)
+        response = client.post(
+            detail(organisation), {"action": "suspend", "reason": "Unpaid dues", "confirmed": "1"}, follow=True
+        )
 
     assert "Suspended." in page_text(response) and "Reason for reinstatement" in page_text(response)
     organisation.refresh_from_db()
@@ -255,12 +261,12 @@ def test_the_organisation_page_shows_its_people_invitations_and_history(
     assert "camila@atacama.example.org" in content and "Partner admin" in content
     assert "invitee@atacama.example.org" in content
     for action in (
-        "registration.changes_requested",
-        "registration.resubmitted",
-        "registration.approved",
-        "organisation.created",
-        "invitation.sent",
-        "organisation.suspended",
+        "Changes requested",
+        "Application sent again",
+        "Application approved",
+        "Organisation created",
+        "Invitation sent",
+        "Organisation suspended",
     ):
         assert action in content
     assert "Which city?" in content and "Visible reason 7" in content

@@ -144,11 +144,11 @@ def test_the_editor_asks_for_an_email_or_a_name_and_organisation(client, proposa
     assert 'value="Ines Outside"' in response.content.decode()
 
 
-def test_the_editor_of_a_submitted_proposal_asks_to_withdraw_first(client, proposal, pi):
+def test_the_editor_of_a_submitted_proposal_says_which_version_counts(client, proposal, pi):
     services.submit_proposal(proposal=proposal, by=pi)
     client.force_login(pi)
     page = client.get(reverse("proposals:proposal_edit", args=[proposal.pk])).content.decode()
-    assert "Withdraw it first to change it." in page
+    assert "Version 1, submitted" in page and "is the one under consideration" in page
 
 
 def test_after_the_deadline_the_editor_refuses_to_save_and_names_the_deadline(client, proposal, pi, call):
@@ -211,7 +211,12 @@ def test_withdrawing_from_the_proposal_page(client, proposal, pi):
     services.submit_proposal(proposal=proposal, by=pi)
     client.force_login(pi)
     detail = client.get(reverse("proposals:proposal_detail", args=[proposal.pk])).content.decode()
-    assert "Withdraw</button>" in detail
+    withdraw = reverse("proposals:proposal_withdraw", args=[proposal.pk])
+    assert f'href="{withdraw}"' in detail
+    confirm = client.get(withdraw).content.decode()
+    assert "The submitted version stops counting" in confirm and "Withdraw the proposal</button>" in confirm
+    proposal.refresh_from_db()
+    assert proposal.status == Proposal.Status.SUBMITTED
     response = client.post(
         reverse("proposals:proposal_withdraw", args=[proposal.pk]), {"reason": "More data"}, follow=True
     )

@@ -136,11 +136,12 @@ def test_others_may_not_edit(proposal, outsider, request):
     assert Proposal.objects.get(pk=proposal.pk).title == "Regolith dust analyser"
 
 
-def test_a_submitted_proposal_is_changed_only_after_withdrawing(proposal, pi):
+def test_a_change_to_a_submitted_proposal_waits_and_becomes_the_draft_on_withdrawal(proposal, pi):
     services.submit_proposal(proposal=proposal, by=pi)
-    with pytest.raises(TransitionNotAllowed, match="withdraw it first"):
-        services.update_proposal(proposal=proposal, by=pi, data={"title": "Late change"})
+    services.update_proposal(proposal=proposal, by=pi, data={"title": "Late change"})
+    assert Proposal.objects.get(pk=proposal.pk).title == "Regolith dust analyser"
     services.withdraw_proposal(proposal=proposal, by=pi)
+    assert Proposal.objects.get(pk=proposal.pk).title == "Late change"
     services.update_proposal(proposal=proposal, by=pi, data={"title": "Better title"})
     assert Proposal.objects.get(pk=proposal.pk).title == "Better title"
 

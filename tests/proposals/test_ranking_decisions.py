@@ -201,7 +201,7 @@ def test_a_review_whose_reviewer_is_found_conflicted_later_never_reaches_the_tea
     a = decided["A"]
     _find_conflict(kind, a, decided["otto"], programme_admin)
     with django_capture_on_commit_callbacks(execute=True):
-        review_services.release_decisions(call=review_call, by=programme_admin)
+        review_services.release_decisions(call=review_call, by=programme_admin, override_reason="Two reviews suffice.")
     body = last_email_to(pi.email).body
     assert "Reviewer 1" in body and "Rita likes Regolith dust analyser." in body
     assert "Reviewer 2" not in body and "Otto likes" not in body
@@ -433,7 +433,7 @@ def test_decisions_are_released_only_when_every_proposal_is_decided(client, rank
     review_services.decide(proposal=ranked["A"], by=programme_admin, outcome="selected")
     review_services.decide(proposal=ranked["B"], by=programme_admin, outcome="selected")
     client.force_login(programme_admin)
-    response = client.post(reverse("proposals:call_ranking", args=[review_call.pk]), {"action": "release"}, follow=True)
+    response = client.post(reverse("proposals:release_confirm", args=[review_call.pk]), follow=True)
     assert (
         f"Decide every proposal before releasing; still open: {ranked['C'].reference}, {ranked['D'].reference}"
         in text(response)
@@ -467,7 +467,9 @@ def test_releasing_emails_each_team_its_outcome_with_anonymous_comments(
     client.force_login(programme_admin)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
-            reverse("proposals:call_ranking", args=[review_call.pk]), {"action": "release"}, follow=True
+            reverse("proposals:release_confirm", args=[review_call.pk]),
+            {"override_reason": "Two reviews each suffice."},
+            follow=True,
         )
     assert "Decisions released; every team has been emailed." in text(response)
     review_call.refresh_from_db()
@@ -500,7 +502,7 @@ def test_releasing_emails_each_team_its_outcome_with_anonymous_comments(
     assert "Otto Other" not in page and "Team is small for the scope." not in page
 
     with pytest.raises(TransitionNotAllowed):
-        review_services.release_decisions(call=review_call, by=programme_admin)
+        review_services.release_decisions(call=review_call, by=programme_admin, override_reason="Again.")
     with pytest.raises(TransitionNotAllowed, match="Decisions are made while the call is under review."):
         review_services.decide(proposal=a, by=programme_admin, outcome="not_selected")
 

@@ -92,6 +92,8 @@ ROUTE_OBJECTS = {
     "proposals:call_review": {"pk": "call"},
     "proposals:call_conflicts": {"pk": "call"},
     "proposals:call_ranking": {"pk": "call"},
+    "proposals:release_confirm": {"pk": "call"},
+    "proposals:assignment_decline": {"pk": "assignment"},
     "dashboard:export_job": {"pk": "export_job"},
     "dashboard:export_download": {"pk": "export_job"},
     "proposals:call_bids": {"pk": "call"},
@@ -108,6 +110,7 @@ NESTED_IDS = {"attachment_pk", *API_NESTED_IDS}
 BODIES = {
     "api:assignment-decline": {"reason": "Travelling during the review period."},
     "api:assignment-conflict": {"reason": "Co-author of the principal investigator."},
+    "api:call-release-decisions": {"override": True, "reason": "The panel met without every review."},
 }
 
 

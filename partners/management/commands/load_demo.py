@@ -7,6 +7,7 @@ from django.utils import timezone
 from partners.choices import Area, CooperationLevel
 from partners.demo import DEMO_PASSWORD, PARTNERS
 from partners.models import Membership, Organisation, Registration, email_domain
+from proposals.models import Call
 
 User = get_user_model()
 
@@ -146,10 +147,12 @@ class Command(BaseCommand):
             )
 
         from proposals import demo as proposals_demo
-        from proposals import review_demo
+        from proposals import outcome_demo, review_demo
 
         calls = proposals_demo.load()
         review_demo.load()
+        outcome_demo.load()
+        calls = Call.objects.count()
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready: {Organisation.objects.count()} partner organisations, {calls} calls for proposals."
