@@ -20,9 +20,8 @@ from portal.middleware import absolute_url, new_account_language
 from portal.notifications.services import notify, queue_email
 from portal.units import KILOGRAM, MEGABYTES_PER_DAY, WATT
 
-from . import affinity, matching
+from . import affinity, matching, permissions
 from . import assignment as solver
-from . import permissions
 from .models import Call, Conflict, Decision, Proposal, Review, ReviewAssignment, ReviewerProfile, ReviewReminder
 from .services import _refuse, _require_admin, _require_state
 
