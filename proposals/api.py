@@ -7,7 +7,6 @@ from rest_framework.response import Response
 
 from partners.api import IsProgrammeAdmin
 from portal.api import ERRORS
-from portal.response_cache import CachedReadsMixin
 
 from . import selectors, services
 from .filters import CallFilter, ProposalFilter
@@ -32,7 +31,7 @@ from .serializers import (
     list=extend_schema(summary="Missions of the programme", auth=[]),
     retrieve=extend_schema(summary="One mission", auth=[]),
 )
-class MissionViewSet(CachedReadsMixin, viewsets.ReadOnlyModelViewSet):
+class MissionViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = MissionSerializer
     permission_classes = [drf_permissions.AllowAny]
     lookup_value_regex = "[0-9]+"
@@ -56,7 +55,6 @@ class MissionViewSet(CachedReadsMixin, viewsets.ReadOnlyModelViewSet):
     ),
 )
 class CallViewSet(
-    CachedReadsMixin,
     CallReviewActions,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -122,7 +120,6 @@ class CallViewSet(
     ),
 )
 class ProposalViewSet(
-    CachedReadsMixin,
     ProposalReviewActions,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,

@@ -16,7 +16,6 @@ from django.views.decorators.http import require_POST
 
 from partners.permissions import is_programme_admin
 from portal.errors import DomainError
-from portal.response_cache import cached_page
 from portal.views import paginate
 
 from . import permissions, review_selectors, selectors, services
@@ -119,7 +118,6 @@ def proposal_start(request, pk):
 
 
 @login_required
-@cached_page
 def proposal_detail(request, pk):
     proposal = selectors.get_proposal_for(user=request.user, pk=pk)
     context = {
