@@ -545,3 +545,38 @@ class Decision(models.Model):
 
     def __str__(self):
         return f"{self.proposal_id}: {self.outcome}"
+
+
+class ReviewScore(models.Model):
+    """A counted review's weighted score and its reviewer's z-score within the call, kept by proposals/scoring.py."""
+
+    review = models.OneToOneField(Review, on_delete=models.CASCADE, primary_key=True, related_name="kept_score")
+    call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="+")
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="+")
+    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    weighted = models.FloatField()
+    normalised = models.FloatField()
+
+    class Meta:
+        indexes = [models.Index(fields=["call", "reviewer"], name="review_score_call_reviewer")]
+
+    def __str__(self):
+        return f"{self.review_id}: {self.weighted} ({self.normalised:+.2f})"
+
+
+class ProposalScore(models.Model):
+    """A proposal's ranking figures over its counted reviews, kept by proposals/scoring.py; none while unreviewed."""
+
+    proposal = models.OneToOneField(Proposal, on_delete=models.CASCADE, primary_key=True, related_name="kept_score")
+    call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="+")
+    reviews = models.PositiveIntegerField()
+    weighted = models.FloatField()
+    normalised = models.FloatField()
+    spread = models.FloatField()
+    disagreement = models.BooleanField()
+
+    class Meta:
+        indexes = [models.Index(fields=["call", "-weighted"], name="proposal_score_call_weighted")]
+
+    def __str__(self):
+        return f"{self.proposal_id}: {self.weighted}"
