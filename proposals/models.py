@@ -551,9 +551,13 @@ class ReviewScore(models.Model):
     """A counted review's weighted score and its reviewer's z-score within the call, kept by proposals/scoring.py."""
 
     review = models.OneToOneField(Review, on_delete=models.CASCADE, primary_key=True, related_name="kept_score")
-    call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="+")
-    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="+")
-    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    # Derived rows, deleted with what they name (Django's cascade) and rebuilt at will: no database constraint, so
+    # writing them takes no lock on the call, proposal or reviewer rows that a concurrent review save holds.
+    call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="+", db_constraint=False)
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="+", db_constraint=False)
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
     weighted = models.FloatField()
     normalised = models.FloatField()
 
@@ -567,8 +571,11 @@ class ReviewScore(models.Model):
 class ProposalScore(models.Model):
     """A proposal's ranking figures over its counted reviews, kept by proposals/scoring.py; none while unreviewed."""
 
-    proposal = models.OneToOneField(Proposal, on_delete=models.CASCADE, primary_key=True, related_name="kept_score")
-    call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="+")
+    # No database constraints, as for ReviewScore.
+    proposal = models.OneToOneField(
+        Proposal, on_delete=models.CASCADE, primary_key=True, related_name="kept_score", db_constraint=False
+    )
+    call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="+", db_constraint=False)
     reviews = models.PositiveIntegerField()
     weighted = models.FloatField()
     normalised = models.FloatField()
