@@ -200,13 +200,19 @@ def run():
     assignment_call = Call.objects.get(reference="bench-assignment")
     results = []
 
+    # The reviews were loaded in bulk (no signals): their kept figures are computed once, and that is timed too.
+    from proposals.scoring import rebuild_scores
+
+    _done, times = timed(lambda: rebuild_scores([ranking_call]), repeat=1)
+    results.append(("Kept scores rebuilt from the reviews (`manage.py rebuild_scores`)", "15,000 reviews", times))
     rows, times = timed(lambda: review_selectors.call_ranking(ranking_call))
     results.append(
-        ("Ranking selector (weighted + normalised scores)", f"{len(rows):,} proposals, 15,000 reviews", times)
+        ("Ranking selector (reads the kept weighted + normalised scores)", f"{len(rows):,} proposals", times)
     )
 
     client = Client()
     client.force_login(admin)
+    # Nothing keeps copies of answers: the warm-up request below only warms the process, each timed one ranks.
     for name, url in (
         ("GET /api/v1/calls/{id}/ranking/", f"/api/v1/calls/{ranking_call.pk}/ranking/"),
         ("Ranking page (HTML)", f"/manage/calls/{ranking_call.pk}/ranking/"),

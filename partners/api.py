@@ -9,7 +9,6 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from portal.api import ERRORS, ClientRateThrottle
-from portal.response_cache import CachedReadsMixin
 
 from . import permissions, selectors, services
 from .filters import DirectoryFilter, OrganisationFilter, RegistrationFilter
@@ -131,7 +130,7 @@ class RegistrationViewSet(
     ),
     retrieve=extend_schema(summary="One partner organisation", auth=[]),
 )
-class OrganisationViewSet(CachedReadsMixin, viewsets.ReadOnlyModelViewSet):
+class OrganisationViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = OrganisationSerializer
     filterset_class = OrganisationFilter
     ordering_fields = ["name", "joined_on"]

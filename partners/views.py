@@ -10,7 +10,6 @@ from django_ratelimit.decorators import ratelimit
 
 from portal.accounts.auth import sign_in_backend
 from portal.errors import DomainError
-from portal.response_cache import cached_page
 from portal.views import paginate, rate_limit
 
 from . import permissions, selectors, services, tokens
@@ -29,7 +28,6 @@ def _programme_admin_only(user):
 # Public ---------------------------------------------------------------------------------------
 
 
-@cached_page
 def directory(request):
     filterset = DirectoryFilter(request.GET, queryset=selectors.public_directory())
     return render(request, "partners/directory.html", {"filter": filterset, "page": paginate(request, filterset.qs)})

@@ -7,7 +7,6 @@ from rest_framework.response import Response
 
 from partners.api import IsProgrammeAdmin
 from portal.api import ERRORS
-from portal.response_cache import CachedReadsMixin
 
 from . import selectors, services
 from .bids_api import CallBidActions
@@ -33,7 +32,7 @@ from .serializers import (
     list=extend_schema(summary="Missions of the programme", auth=[]),
     retrieve=extend_schema(summary="One mission", auth=[]),
 )
-class MissionViewSet(CachedReadsMixin, viewsets.ReadOnlyModelViewSet):
+class MissionViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = MissionSerializer
     permission_classes = [drf_permissions.AllowAny]
     lookup_value_regex = "[0-9]+"
@@ -57,7 +56,6 @@ class MissionViewSet(CachedReadsMixin, viewsets.ReadOnlyModelViewSet):
     ),
 )
 class CallViewSet(
-    CachedReadsMixin,
     CallBidActions,
     CallReviewActions,
     mixins.ListModelMixin,
@@ -126,7 +124,6 @@ class CallViewSet(
     ),
 )
 class ProposalViewSet(
-    CachedReadsMixin,
     ProposalReviewActions,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,

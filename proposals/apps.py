@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class ProposalsConfig(AppConfig):
     name = "proposals"
     verbose_name = _("Calls and proposals")
+
+    def ready(self):
+        from . import signals  # noqa: F401 - connects the kept scores' receivers

@@ -750,3 +750,45 @@ class BidReminder(models.Model):
 
     def __str__(self):
         return f"{self.call_id} {self.reviewer_id} −{self.days_before}d"
+
+
+class ReviewScore(models.Model):
+    """A counted review's weighted score and its reviewer's z-score within the call, kept by proposals/scoring.py."""
+
+    review = models.OneToOneField(Review, on_delete=models.CASCADE, primary_key=True, related_name="kept_score")
+    # Derived rows, deleted with what they name (Django's cascade) and rebuilt at will: no database constraint, so
+    # writing them takes no lock on the call, proposal or reviewer rows that a concurrent review save holds.
+    call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="+", db_constraint=False)
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="+", db_constraint=False)
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
+    weighted = models.FloatField()
+    normalised = models.FloatField()
+
+    class Meta:
+        indexes = [models.Index(fields=["call", "reviewer"], name="review_score_call_reviewer")]
+
+    def __str__(self):
+        return f"{self.review_id}: {self.weighted} ({self.normalised:+.2f})"
+
+
+class ProposalScore(models.Model):
+    """A proposal's ranking figures over its counted reviews, kept by proposals/scoring.py; none while unreviewed."""
+
+    # No database constraints, as for ReviewScore.
+    proposal = models.OneToOneField(
+        Proposal, on_delete=models.CASCADE, primary_key=True, related_name="kept_score", db_constraint=False
+    )
+    call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="+", db_constraint=False)
+    reviews = models.PositiveIntegerField()
+    weighted = models.FloatField()
+    normalised = models.FloatField()
+    spread = models.FloatField()
+    disagreement = models.BooleanField()
+
+    class Meta:
+        indexes = [models.Index(fields=["call", "-weighted"], name="proposal_score_call_weighted")]
+
+    def __str__(self):
+        return f"{self.proposal_id}: {self.weighted}"

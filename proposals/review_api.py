@@ -13,7 +13,6 @@ from rest_framework.response import Response
 from partners.api import IsProgrammeAdmin
 from partners.serializers import ReasonSerializer
 from portal.api import ERRORS
-from portal.response_cache import serve
 
 from . import review_selectors, review_services
 from .models import Proposal, Review, ReviewAssignment
@@ -247,11 +246,8 @@ class CallReviewActions:
     )
     @action(detail=True, methods=["get"], filterset_class=None)
     def ranking(self, request, pk=None):
-        return serve(request, lambda: self._ranking(request))
-
-    def _ranking(self, request):
         call = self.get_object()
-        rows = review_selectors.sort_ranking(review_selectors.call_ranking(call), request.query_params.get("sort"))
+        rows = review_selectors.ranked_rows(call, request.query_params.get("sort"))
         page = self.paginate_queryset(rows)
         return self.get_paginated_response(RankingRowSerializer(page, many=True).data)
 

@@ -1,10 +1,9 @@
 """Reads for peer review: a reviewer's assignments, the call's ranking, progress and overdue reviews."""
 
-import statistics
-from collections import defaultdict
-
 from django.core.paginator import Paginator
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db import connection
+from django.db.models import Count, Exists, F, OuterRef, Q, Value
+from django.db.models.functions import Coalesce, Collate, Lower
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -12,9 +11,7 @@ from django.utils.translation import gettext as _
 from partners.permissions import is_programme_admin
 
 from .models import Attachment, Call, Conflict, Decision, Proposal, Review, ReviewAssignment, ReviewerProfile
-from .review_services import ConflictRules, proposals_in_review, review_context, weighted_score
-
-DISAGREEMENT_SPREAD = 1.5
+from .review_services import ConflictRules, proposals_in_review, review_context
 
 
 def conflict_between(proposal, reviewer):
@@ -175,6 +172,25 @@ def reviewers():
     )
 
 
+def proposal_choices(call):
+    """(id, "REFERENCE — title") for each proposal in review, for a page's list to choose from: plain values, no
+    instances, for calls of thousands."""
+    prefix = call.reference.upper()
+    rows = proposals_in_review(call).values_list("pk", "title")
+    # As the `truncatechars:40` the list showed before: 39 characters and an ellipsis.
+    return [(pk, f"{prefix}-{pk:04d} — {title if len(title) <= 40 else title[:39] + '…'}") for pk, title in rows]
+
+
+def reviewer_choices():
+    """(user id, name) for each reviewer, by name, for a page's list to choose from."""
+    rows = (
+        ReviewerProfile.objects.filter(user__is_reviewer=True)
+        .order_by("user__full_name")
+        .values_list("user_id", "user__full_name", "user__email")
+    )
+    return [(pk, name or email) for pk, name, email in rows]
+
+
 def call_assignments(call):
     """The call's assignments for the board; `conflicted` marks those whose review no longer counts."""
     return (
@@ -223,60 +239,47 @@ RANKED_PROPOSAL_FIELDS = (
     "organisation__native_name",
     "organisation__country",
     "platform__name",
+    "kept_score__reviews",
+    "kept_score__weighted",
+    "kept_score__normalised",
+    "kept_score__spread",
+    "kept_score__disagreement",
+    "decision__outcome",
+    "decision__note",
 )
 
 
+def _ranked_proposals(call):
+    return (
+        proposals_in_review(call)
+        .select_related("organisation", "platform", "kept_score", "decision")
+        .only(*RANKED_PROPOSAL_FIELDS)
+    )
+
+
+def _ranking_row(proposal):
+    """One row of the ranking from the proposal's kept figures (proposals/scoring.py); none kept: unreviewed."""
+    score = getattr(proposal, "kept_score", None)
+    return {
+        "proposal": proposal,
+        "reviews": score.reviews if score else 0,
+        "weighted": score.weighted if score else None,
+        "normalised": score.normalised if score else None,
+        "spread": score.spread if score else 0.0,
+        "disagreement": score.disagreement if score else False,
+        "decision": getattr(proposal, "decision", None),
+    }
+
+
 def call_ranking(call):
-    """Each reviewed proposal with its weighted mean, per-reviewer normalised score, review count and spread.
+    """Each proposal in review with its weighted mean, per-reviewer normalised score, review count and spread.
 
     Normalisation (as ESO's distributed peer review): each reviewer's overall grades across the call are
     turned into z-scores, so harsh and kind graders count alike; a proposal's normalised score is the mean.
-    Only counted reviews are read, as plain values: a call of thousands builds no review instances.
+    The figures are kept with the rows, up to date with every review and conflict (proposals/scoring.py): the
+    ranking is one query, whatever the size of the call.
     """
-    proposals = proposals_in_review(call).select_related("organisation", "platform").only(*RANKED_PROPOSAL_FIELDS)
-    reviews = counted_reviews().filter(assignment__proposal__call=call)
-    decisions = {
-        d.proposal_id: d for d in Decision.objects.filter(proposal__call=call).only("proposal", "outcome", "note")
-    }
-    per_proposal = defaultdict(list)
-    by_reviewer = defaultdict(list)
-    for proposal_id, reviewer_id, scores in reviews.values_list(
-        "assignment__proposal_id", "assignment__reviewer_id", "scores"
-    ):
-        score = weighted_score(call, scores, number=float)
-        if score is None:
-            continue
-        per_proposal[proposal_id].append((reviewer_id, score))
-        by_reviewer[reviewer_id].append(score)
-    spread = {}
-    for reviewer_id, grades in by_reviewer.items():
-        mean = statistics.fmean(grades)
-        deviation = statistics.pstdev(grades) if len(grades) > 1 else 0.0
-        spread[reviewer_id] = (mean, deviation)
-    rows = []
-    for proposal in proposals:
-        graded = per_proposal.get(proposal.pk, [])
-        scores = [score for _reviewer_id, score in graded]
-        normalised = []
-        for reviewer_id, score in graded:
-            mean, deviation = spread[reviewer_id]
-            normalised.append((score - mean) / deviation if deviation else 0.0)
-        # Rounded before comparing: in floating point 4.6 − 3.1 falls just short of 1.5.
-        score_spread = round(max(scores) - min(scores), 2) if len(scores) > 1 else 0.0
-        rows.append(
-            {
-                "proposal": proposal,
-                "reviews": len(scores),
-                "weighted": round(statistics.fmean(scores), 2) if scores else None,
-                "normalised": round(statistics.fmean(normalised), 2) + 0.0
-                if normalised
-                else None,  # + 0.0: no "-0.0" for a mean of zero
-                "spread": score_spread,
-                "disagreement": score_spread >= DISAGREEMENT_SPREAD,
-                "decision": decisions.get(proposal.pk),
-            }
-        )
-    return rows
+    return [_ranking_row(proposal) for proposal in _ranked_proposals(call)]
 
 
 def sort_ranking(rows, key):
@@ -292,6 +295,55 @@ def sort_ranking(rows, key):
     for rank, row in enumerate(ranked, start=1):
         row["rank"] = rank
     return ranked
+
+
+def _ranking_order(key):
+    """The database's order for `sort_ranking`'s keys, ties kept in the proposals' order as there."""
+    title = Lower("title")
+    if connection.vendor == "postgresql":
+        title = Collate(title, "C")  # by code point, as Python compares the lower-cased titles
+    orders = {
+        "weighted": F("kept_score__weighted").desc(nulls_last=True),
+        "normalised": F("kept_score__normalised").desc(nulls_last=True),
+        "spread": Coalesce("kept_score__spread", Value(0.0)).desc(),
+        "reviews": Coalesce("kept_score__reviews", Value(0)).desc(),
+        "title": title.asc(),
+    }
+    return orders.get(key, orders["weighted"]), "pk"
+
+
+class RankedRows:
+    """The ranking of `sort_ranking` read from the database a page at a time: sliced, it gives the rows of that
+    page with their rank over the whole call; `count()` is the number of proposals in review."""
+
+    def __init__(self, call, key):
+        self.queryset = _ranked_proposals(call).order_by(*_ranking_order(key))
+        self._count = None
+
+    def count(self):
+        if self._count is None:
+            self._count = self.queryset.count()
+        return self._count
+
+    def __len__(self):
+        return self.count()
+
+    def __iter__(self):
+        return iter(self[:])
+
+    def __getitem__(self, index):
+        if not isinstance(index, slice):
+            return self[index : index + 1][0]
+        start = index.start or 0
+        rows = [_ranking_row(proposal) for proposal in self.queryset[index]]
+        for rank, row in enumerate(rows, start=start + 1):
+            row["rank"] = rank
+        return rows
+
+
+def ranked_rows(call, key):
+    """The call's ranking in the order asked for, to be read a page at a time (the API and the page)."""
+    return RankedRows(call, key)
 
 
 def released_outcome(proposal):

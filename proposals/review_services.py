@@ -607,21 +607,18 @@ def start_review(*, call, by):
 
 def manifest(call, decisions=None):
     """Per platform: the selected payloads' mass, average power and data summed against its budget."""
-    decisions = (
-        decisions
-        if decisions is not None
-        else dict(Decision.objects.filter(proposal__call=call).values_list("proposal_id", "outcome"))
-    )
-    rows = []
-    proposals = list(
-        Proposal.objects.filter(call=call, status=Proposal.Status.SUBMITTED).only(
-            "platform", "mass_kg", "average_power_w", "data_mb_per_day"
+    # Only the selected proposals are read: a call of thousands builds a few dozen instances.
+    proposals = Proposal.objects.filter(call=call, status=Proposal.Status.SUBMITTED)
+    if decisions is None:
+        proposals = proposals.filter(decision__outcome=Decision.Outcome.SELECTED)
+    else:
+        proposals = proposals.filter(
+            pk__in=[pk for pk, outcome in decisions.items() if outcome == Decision.Outcome.SELECTED]
         )
-    )
+    proposals = list(proposals.only("platform", "mass_kg", "average_power_w", "data_mb_per_day").order_by("pk"))
+    rows = []
     for platform in call.platforms.all():
-        chosen = [
-            p for p in proposals if p.platform_id == platform.pk and decisions.get(p.pk) == Decision.Outcome.SELECTED
-        ]
+        chosen = [p for p in proposals if p.platform_id == platform.pk]
         figures = []
         for label, field, budget, unit in (
             (_("Mass"), "mass_kg", platform.total_mass_kg, KILOGRAM),

@@ -2,6 +2,7 @@
 
 import csv
 import io
+from html import escape
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
@@ -9,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -309,13 +311,19 @@ def call_review(request, pk):
         "progress": review_selectors.review_progress(call),
         "page": paginate(request, review_selectors.call_assignments(call)),
         "overdue": review_selectors.overdue_reviews(call),
-        "proposals": review_services.reviewable_proposals(call),
-        "reviewers": review_selectors.reviewers(),
         "formula": matching.formula(),
         "report": matching.last_report(call),
         "bidding_form": BiddingDeadlineForm(call=call),
+        # Thousands of options: written out once here rather than by a template loop.
+        "proposal_options": _options(review_selectors.proposal_choices(call)),
+        "reviewer_options": _options(review_selectors.reviewer_choices()),
     }
     return render(request, "proposals/call_review.html", context)
+
+
+def _options(choices):
+    """`<option>`s for (id, label) pairs, each label escaped (the standard library's escape: thousands of them)."""
+    return mark_safe("".join(f'<option value="{int(pk)}">{escape(label)}</option>' for pk, label in choices))  # noqa: S308
 
 
 RANKING_COLUMNS = [
@@ -386,8 +394,9 @@ def call_ranking(request, pk):
             messages.error(request, error.message)
         return redirect(request.get_full_path())
     sort = request.GET.get("sort", "weighted")
-    rows = review_selectors.sort_ranking(review_selectors.call_ranking(call), sort)
     export = request.GET.get("format")
+    if export in ("csv", "xlsx"):
+        rows = review_selectors.sort_ranking(review_selectors.call_ranking(call), sort)
     if export == "csv":
         buffer = io.StringIO()
         writer = csv.writer(buffer)
@@ -416,7 +425,7 @@ def call_ranking(request, pk):
     except ValueError:
         triage = None
     # The exports above carry every row; the page shows one slice, ranks and triage line counted over them all.
-    page = paginate(request, rows, per_page=RANKING_PER_PAGE)
+    page = paginate(request, review_selectors.ranked_rows(call, sort), per_page=RANKING_PER_PAGE)
     context = {
         "call": call,
         "page": page,

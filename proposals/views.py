@@ -17,7 +17,6 @@ from django.views.decorators.http import require_POST
 from partners.permissions import is_programme_admin
 from portal.errors import DomainError
 from portal.files import file_response
-from portal.response_cache import cached_page
 from portal.units import KILOGRAM, MEGABYTES, MILLIMETRE, WATT
 from portal.views import paginate
 
@@ -142,7 +141,6 @@ def proposal_start(request, pk):
 
 
 @login_required
-@cached_page
 def proposal_detail(request, pk):
     proposal = selectors.get_proposal_for(user=request.user, pk=pk)
     context = {

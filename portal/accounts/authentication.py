@@ -8,8 +8,6 @@ from rest_framework.exceptions import AuthenticationFailed
 
 from portal.middleware import use_language
 
-from .lookup import token_with_user
-
 
 def token_expires_at(token):
     return token.created + timedelta(hours=settings.API_TOKEN_LIFETIME_HOURS)
@@ -32,11 +30,7 @@ class ExpiringTokenAuthentication(TokenAuthentication):
         # A key is printable ASCII; anything else (a NUL byte, say) names no token and is never looked up.
         if not (key.isascii() and key.isprintable()):
             raise AuthenticationFailed(_("Invalid token."))
-        token = token_with_user(key)
-        if token is None or not token.user.is_active:
-            user, token = super().authenticate_credentials(key)  # raises DRF's own "invalid" or "inactive"
-        else:
-            user = token.user
+        user, token = super().authenticate_credentials(key)  # raises DRF's own "invalid" or "inactive"
         if token_expires_at(token) <= timezone.now():
             token.delete()
             raise AuthenticationFailed(_("This token has expired: ask for a new one."))

@@ -11,7 +11,6 @@ from django.views.decorators.http import require_POST
 
 from portal.errors import DomainError
 from portal.files import file_response
-from portal.response_cache import cached_page
 from portal.views import paginate
 from proposals.selectors import open_calls
 
@@ -49,7 +48,6 @@ def participation(request):
 
 
 @login_required
-@cached_page
 def dashboard(request):
     _require(permissions.can_view_dashboard, request.user)
     form = DashboardFilterForm(request.GET or None)

@@ -91,7 +91,6 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "portal.notifications.context_processors.unread_notifications",
-                "portal.response_cache.csrf_placeholder",
                 "portal.security.context_processors.second_factor",
             ],
             "libraries": {"portal": "portal.templatetags.portal"},
@@ -120,7 +119,7 @@ AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "rules.permissions.ObjectPermissionBackend",
-    "portal.accounts.lookup.UserBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -219,9 +218,6 @@ CELERY_BEAT_SCHEDULE = {
 
 # An API token lasts as long as a sign-in; its owner can end it sooner, and a new password ends it.
 API_TOKEN_LIFETIME_HOURS = env.int("API_TOKEN_LIFETIME_HOURS", default=12)
-# Longest a repeated read is answered from a copy while nothing in the database changes (portal/response_cache.py);
-# 0 answers every request afresh.
-RESPONSE_CACHE_SECONDS = env.int("RESPONSE_CACHE_SECONDS", default=60)
 
 REST_FRAMEWORK = {
     # Token first: a request without valid credentials is answered 401 with `WWW-Authenticate: Token`, not 403.
@@ -286,8 +282,8 @@ SPECTACULAR_SETTINGS = {
 }
 
 SESSION_COOKIE_HTTPONLY = True
-# Database sessions, read with one plain query (portal/accounts/sessions.py).
-SESSION_ENGINE = "portal.accounts.sessions"
+# Django's database sessions: a session whose row is deleted (signed out anywhere) ends at once.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 # A sign-in lasts 12 hours however actively it is used, then the person signs in again.
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=12 * 3600)
 CSRF_COOKIE_HTTPONLY = False

@@ -105,7 +105,8 @@ def test_the_ranking_reads_each_kind_of_row_once_and_its_rows_carry_what_pages_a
 ):
     review_services.decide(proposal=ranked["B"], by=programme_admin, outcome="selected", note="Fits.")
     call = Call.objects.get(pk=review_call.pk)
-    with django_assert_num_queries(3):
+    # One query: the proposals with their kept figures (proposals/scoring.py) and decisions.
+    with django_assert_num_queries(1):
         rows = review_selectors.call_ranking(call)
     with django_assert_num_queries(0):
         shown = [

@@ -36,6 +36,7 @@ from proposals.models import (
     TeamMember,
     default_criteria,
 )
+from proposals.scoring import rebuild_scores
 
 User = get_user_model()
 BATCH = 5000
@@ -91,7 +92,9 @@ class Command(BaseCommand):
             self._decisions(proposals, calls)
             reviews = self._reviews(counts["reviews"], proposals, calls, reviewers)
             self._audit_events(counts["audit_events"], organisations, members)
-            # Bulk inserts send no signals: forget any figures the dashboard cached, once the data is there.
+            # Bulk inserts send no signals: the ranking's kept figures are computed from the reviews, and any
+            # figures the dashboard cached are forgotten once the data is there.
+            rebuild_scores()
             transaction.on_commit(forget_figures)
         if verbosity:
             self.stdout.write(
