@@ -396,3 +396,9 @@ class BiddingDeadlineForm(forms.Form):
             return None
         naive = timezone.localtime(value, timezone.get_current_timezone()).replace(tzinfo=None)
         return timezone.make_aware(naive, self.zone)
+
+
+class ReleaseForm(forms.Form):
+    """The reason recorded when decisions are released before every proposal has the reviews the call requires."""
+
+    override_reason = forms.CharField(required=False, max_length=2000, strip=True)

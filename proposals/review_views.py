@@ -21,7 +21,7 @@ from portal.files import file_response
 from portal.views import paginate
 
 from . import matching, permissions, review_selectors, review_services, services
-from .forms import BiddingDeadlineForm, ReviewerInviteForm, ReviewerProfileForm, ReviewForm
+from .forms import BiddingDeadlineForm, ReleaseForm, ReviewerInviteForm, ReviewerProfileForm, ReviewForm
 from .models import Call, Decision, Proposal, Review, ReviewAssignment, ReviewerProfile
 from .views import _spreadsheet_safe
 
@@ -448,11 +448,15 @@ def release_confirm(request, pk):
     if not permissions.can_release_decisions(request.user, call):
         messages.error(request, permissions.release_refusal(request.user, call).message)
         return redirect("proposals:call_ranking", pk=call.pk)
-    reason = ""
-    if request.method == "POST":
-        reason = request.POST.get("override_reason", "")
+    form = ReleaseForm(request.POST or None)
+    reason = request.POST.get("override_reason", "").replace("\x00", "")
+    if request.method == "POST" and not form.is_valid():
+        messages.error(request, form.errors["override_reason"][0])
+    elif request.method == "POST":
         try:
-            review_services.release_decisions(call=call, by=request.user, override_reason=reason)
+            review_services.release_decisions(
+                call=call, by=request.user, override_reason=form.cleaned_data["override_reason"]
+            )
         except DomainError as error:
             messages.error(request, error.message)
         else:
