@@ -24,8 +24,8 @@ class AutoSchema(SpectacularAutoSchema):
     """Each operation documents the errors the API's conventions can give it, besides its own responses.
 
     Which ones follow from the view: authentication (401), permissions or CSRF (403), an id in the path or
-    a page number (404), a body or filters to validate (400), a body in a format it does not parse (415),
-    a throttle (429).
+    a page number (404), a body in a format it does not parse (415), a throttle (429). Every operation may answer
+    400: a path or parameter holding characters no text may hold (a NUL byte) is refused before any view runs.
     """
 
     def _get_response_bodies(self, direction="response"):
@@ -37,7 +37,7 @@ class AutoSchema(SpectacularAutoSchema):
         return responses
 
     def _conventional_error_codes(self):
-        view, codes = self.view, set()
+        view, codes = self.view, {400}
         if view.get_authenticators():
             codes.add(401)
         unsafe = self.method not in SAFE_METHODS
@@ -48,9 +48,7 @@ class AutoSchema(SpectacularAutoSchema):
         if "{" in self.path or listed:
             codes.add(404)
         if unsafe and self.get_request_serializer() is not None:
-            codes.update((400, 415))
-        if listed and getattr(view, "filterset_class", None) is not None:
-            codes.add(400)
+            codes.add(415)
         if view.get_throttles():
             codes.add(429)
         return sorted(codes)

@@ -448,7 +448,7 @@ def release_confirm(request, pk):
     if not permissions.can_release_decisions(request.user, call):
         messages.error(request, permissions.release_refusal(request.user, call).message)
         return redirect("proposals:call_ranking", pk=call.pk)
-    form = ReleaseForm(request.POST or None)
+    form = ReleaseForm(request.POST if request.method == "POST" else None)
     reason = request.POST.get("override_reason", "").replace("\x00", "")
     if request.method == "POST" and not form.is_valid():
         messages.error(request, form.errors["override_reason"][0])
