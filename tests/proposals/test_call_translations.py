@@ -118,3 +118,22 @@ def test_a_reviewer_grades_criteria_named_in_their_language(call):
             field.label for name, field in ReviewForm(call=call, technical=False).fields.items() if "score" in name
         ]
     assert labels == ["科学价值 (60%)", "Feasibility (40%)"]
+
+
+def test_a_team_and_a_reviewer_see_the_call_title_in_their_language_on_their_lists(client, call):
+    from partners.models import Membership
+    from proposals.models import ReviewAssignment
+    from tests.factories import MembershipFactory, ProposalFactory, ReviewAssignmentFactory
+
+    member = MembershipFactory(role=Membership.Role.MEMBER, user__language="zh-hans").user
+    proposal = ProposalFactory(
+        call=call, organisation=member.partner_membership.organisation, principal_investigator=member
+    )
+    client.force_login(member)
+    assert "嫦娥八号有效载荷" in page(client, reverse("proposals:proposal_list"), "zh-hans")
+    assert "嫦娥八号有效载荷" in page(client, reverse("proposals:proposal_edit", args=[proposal.pk]), "zh-hans")
+
+    reviewer = UserFactory(is_reviewer=True, language="zh-hans")
+    ReviewAssignmentFactory(proposal=proposal, reviewer=reviewer, status=ReviewAssignment.Status.PENDING)
+    client.force_login(reviewer)
+    assert "嫦娥八号有效载荷" in page(client, reverse("proposals:review_list"), "zh-hans")
