@@ -138,7 +138,9 @@ class AttachmentForm(forms.Form):
 
 
 class ReasonForm(forms.Form):
-    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    reason = forms.CharField(
+        label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=NOTE_LIMIT
+    )
 
 
 class ComplianceForm(forms.Form):
@@ -147,7 +149,9 @@ class ComplianceForm(forms.Form):
         choices=[("1", _("Eligible")), ("0", _("Not eligible"))],
         coerce=lambda value: value == "1",
     )
-    reason = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    reason = forms.CharField(
+        label=_("Note"), widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=NOTE_LIMIT
+    )
 
 
 class CallForm(forms.ModelForm):
@@ -324,7 +328,10 @@ class ReviewForm(forms.Form):
                 label=_("Technical accommodation"), choices=[("", "—"), *Review.Technical.choices], required=False
             )
             self.fields["technical_notes"] = forms.CharField(
-                label=_("Technical notes"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+                label=_("Technical notes"),
+                widget=forms.Textarea(attrs={"rows": 3}),
+                required=False,
+                max_length=NOTE_LIMIT,
             )
         self.call = call
 
