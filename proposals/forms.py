@@ -13,7 +13,7 @@ from partners.models import Organisation
 from portal.i18n import in_reader_language
 
 from .models import NOTE_LIMIT, SECTION_LIMIT, Attachment, Call, Platform, Proposal, Review, ReviewerProfile
-from .services import PLATFORM_FIELDS, PROPOSAL_FIELDS
+from .services import PLATFORM_FIELDS, PROPOSAL_FIELDS, REQUIRED_FOR_FULL, REQUIRED_FOR_LETTER
 
 User = get_user_model()
 
@@ -69,6 +69,9 @@ class ProposalForm(forms.ModelForm):
         self.fields["principal_investigator"].required = False
         for field in ("trl_now", "trl_delivery"):
             self.fields[field].widget.attrs.update(min=1, max=9)
+        # A draft may leave these empty; the editor marks them as needed to submit.
+        letter = self.instance.stage == Proposal.Stage.LETTER
+        self.needed_to_submit = set(REQUIRED_FOR_LETTER if letter else REQUIRED_FOR_FULL)
 
     def sections(self):
         return [(key, title, [self[name] for name in names]) for key, title, names in self.SECTIONS]
