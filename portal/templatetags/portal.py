@@ -37,9 +37,10 @@ def lang_attr(text):
 
 @register.simple_tag
 def required_legend(field):
-    """What "*" means, said once per form: above the first field that must be filled in."""
+    """What "*" means, said once: above the first field of a form that must be filled in. The forms of a formset
+    (those with a prefix) sit on a page whose main form says it already."""
     form = field.form
-    if not field.field.required or getattr(form, "_required_legend_shown", False):
+    if not field.field.required or form.prefix or getattr(form, "_required_legend_shown", False):
         return ""
     form._required_legend_shown = True
     return format_html('<p class="required-legend">{}</p>', _("Fields marked * are required."))
