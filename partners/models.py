@@ -1,10 +1,15 @@
 from django.conf import settings
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 from .choices import Area, CooperationLevel, OrganisationKind, labels
+
+# Longest text a person may write: an organisation's description, and a reason given for a decision.
+DESCRIPTION_LIMIT = 4000
+REASON_LIMIT = 4000
 
 # Webmail domains say nothing about which organisation someone belongs to.
 PUBLIC_EMAIL_DOMAINS = frozenset(
@@ -41,7 +46,9 @@ class OrganisationProfile(models.Model):
     country = CountryField(_("country"), blank=True, help_text=_("Leave empty for an international organisation."))
     city = models.CharField(_("city"), max_length=100, blank=True)
     website = models.URLField(_("website"), blank=True)
-    description = models.TextField(_("description"), blank=True)
+    description = models.TextField(
+        _("description"), blank=True, max_length=DESCRIPTION_LIMIT, validators=[MaxLengthValidator(DESCRIPTION_LIMIT)]
+    )
     areas = models.JSONField(_("areas of interest"), default=list, blank=True)
     cooperation_levels = models.JSONField(_("cooperation levels of interest"), default=list, blank=True)
 
@@ -75,7 +82,12 @@ class Organisation(OrganisationProfile):
         SUSPENDED = "suspended", _("Suspended")
 
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.ACTIVE)
-    status_reason = models.TextField(_("reason for the current status"), blank=True)
+    status_reason = models.TextField(
+        _("reason for the current status"),
+        blank=True,
+        max_length=REASON_LIMIT,
+        validators=[MaxLengthValidator(REASON_LIMIT)],
+    )
     joined_on = models.DateField(_("joined"), default=timezone.localdate)
     email_domain = models.CharField(_("email domain"), max_length=200, blank=True, db_index=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -120,7 +132,9 @@ class Registration(OrganisationProfile):
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    decision_reason = models.TextField(_("reason"), blank=True)
+    decision_reason = models.TextField(
+        _("reason"), blank=True, max_length=REASON_LIMIT, validators=[MaxLengthValidator(REASON_LIMIT)]
+    )
     organisation = models.OneToOneField(
         Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="registration"
     )

@@ -6,7 +6,7 @@ from rest_framework import serializers
 from . import permissions
 from .choices import Area, CooperationLevel, OrganisationKind
 from .forms import validate_country_for_kind
-from .models import Invitation, Membership, Organisation, Registration
+from .models import DESCRIPTION_LIMIT, REASON_LIMIT, Invitation, Membership, Organisation, Registration
 
 
 class RegistrationInputSerializer(serializers.ModelSerializer):
@@ -126,8 +126,8 @@ class OrganisationSerializer(serializers.ModelSerializer):
     country_name = serializers.CharField(source="country.name")
     joined_year = serializers.IntegerField(source="joined_on.year")
     status = serializers.ChoiceField(choices=Organisation.Status.choices, required=False)
-    status_reason = serializers.CharField(required=False)
-    description = serializers.CharField(required=False)
+    status_reason = serializers.CharField(required=False, max_length=REASON_LIMIT)
+    description = serializers.CharField(required=False, max_length=DESCRIPTION_LIMIT)
     areas = serializers.ListField(child=serializers.ChoiceField(choices=Area.choices), required=False)
     cooperation_levels = serializers.ListField(
         child=serializers.ChoiceField(choices=CooperationLevel.choices), required=False

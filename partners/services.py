@@ -18,7 +18,7 @@ from portal.middleware import absolute_url, new_account_language
 from portal.notifications.services import notify, queue_email
 
 from . import permissions, tokens
-from .models import Invitation, Membership, Organisation, Registration, email_domain
+from .models import REASON_LIMIT, Invitation, Membership, Organisation, Registration, email_domain
 
 User = get_user_model()
 
@@ -37,6 +37,10 @@ def _lock(model, obj):
 def _require_reason(reason):
     if not (reason or "").strip():
         raise DomainError(_("Please give a reason."), field="reason")
+    if len(reason.strip()) > REASON_LIMIT:
+        raise DomainError(
+            _("Please keep the reason within %(limit)s characters.") % {"limit": f"{REASON_LIMIT:,}"}, field="reason"
+        )
     return reason.strip()
 
 

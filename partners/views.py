@@ -10,7 +10,7 @@ from django_ratelimit.decorators import ratelimit
 
 from portal.accounts.auth import sign_in_backend
 from portal.errors import DomainError
-from portal.views import paginate, rate_limit
+from portal.views import paginate, rate_limit, sort_by
 
 from . import permissions, selectors, services, tokens
 from .filters import DirectoryFilter, OrganisationFilter, RegistrationFilter
@@ -18,6 +18,19 @@ from .forms import AcceptInvitationForm, InvitationForm, ReasonForm, Registratio
 from .models import Invitation, Membership, Registration
 
 User = get_user_model()
+
+
+# Sortable columns of the lists below: the query parameter `sort` names one, "-" first for descending.
+DIRECTORY_SORTS = {"name": ("name",), "kind": ("kind",), "joined": ("joined_on",)}
+ORGANISATION_SORTS = {**DIRECTORY_SORTS, "members": ("member_count",), "status": ("status",)}
+REGISTRATION_SORTS = {
+    "name": ("name",),
+    "kind": ("kind",),
+    "contact": ("contact_name",),
+    "status": ("status",),
+    # Waiting longest last: the shortest wait is the smallest.
+    "waiting": ("-queued_at",),
+}
 
 
 def _programme_admin_only(user):
@@ -30,7 +43,9 @@ def _programme_admin_only(user):
 
 def directory(request):
     filterset = DirectoryFilter(request.GET, queryset=selectors.public_directory())
-    return render(request, "partners/directory.html", {"filter": filterset, "page": paginate(request, filterset.qs)})
+    organisations, sort = sort_by(request, filterset.qs, DIRECTORY_SORTS)
+    context = {"filter": filterset, "page": paginate(request, organisations), "sort": sort}
+    return render(request, "partners/directory.html", context)
 
 
 @ratelimit(key="ip", rate=rate_limit("RATELIMIT_REGISTRATION"), method="POST", block=True)
@@ -238,9 +253,10 @@ def registration_queue(request):
     if "status" not in params:
         params["status"] = Registration.Status.PENDING_REVIEW
     filterset = RegistrationFilter(params, queryset=selectors.registration_queue())
-    page = paginate(request, filterset.qs)
+    registrations, sort = sort_by(request, filterset.qs, REGISTRATION_SORTS)
+    page = paginate(request, registrations)
     page.object_list = selectors.attach_duplicate_flags(page.object_list)
-    return render(request, "partners/registration_queue.html", {"filter": filterset, "page": page})
+    return render(request, "partners/registration_queue.html", {"filter": filterset, "page": page, "sort": sort})
 
 
 @login_required
@@ -288,9 +304,9 @@ def registration_detail(request, pk):
 def organisation_list(request):
     _programme_admin_only(request.user)
     filterset = OrganisationFilter(request.GET, queryset=selectors.organisations_for_admin())
-    return render(
-        request, "partners/organisation_list.html", {"filter": filterset, "page": paginate(request, filterset.qs)}
-    )
+    organisations, sort = sort_by(request, filterset.qs, ORGANISATION_SORTS)
+    context = {"filter": filterset, "page": paginate(request, organisations), "sort": sort}
+    return render(request, "partners/organisation_list.html", context)
 
 
 @login_required

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.db import connection
+from django.db.models import F
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
@@ -63,6 +64,26 @@ def bad_request(request, exception=None):
 def paginate(request, queryset, per_page=25):
     """One page of a list, from the `page` query parameter; out-of-range pages show the last one."""
     return Paginator(queryset, per_page).get_page(request.GET.get("page"))
+
+
+def sort_by(request, queryset, sorts, tiebreak="pk"):
+    """The queryset in the order the `sort` query parameter names, and that parameter as understood.
+
+    `sorts` maps each sortable column's key to the fields it orders by ("-" first for a field that runs the
+    other way); `sort=-key` reverses them. An unknown key keeps the queryset's own order and answers "".
+    Empty values come last either way, and `tiebreak` keeps pages stable when values repeat.
+    """
+    sort = request.GET.get("sort", "")
+    descending = sort.startswith("-")
+    fields = sorts.get(sort[1:] if descending else sort)
+    if not fields:
+        return queryset, ""
+    order = []
+    for field in (*fields, tiebreak):
+        reverse = field.startswith("-") != descending
+        expression = F(field.lstrip("-"))
+        order.append(expression.desc(nulls_last=True) if reverse else expression.asc(nulls_last=True))
+    return queryset.order_by(*order), sort
 
 
 def home(request):

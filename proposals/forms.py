@@ -13,7 +13,7 @@ from partners.models import Organisation
 from portal.i18n import in_reader_language
 
 from .models import NOTE_LIMIT, SECTION_LIMIT, Attachment, Call, Platform, Proposal, Review, ReviewerProfile
-from .services import PLATFORM_FIELDS, PROPOSAL_FIELDS
+from .services import PLATFORM_FIELDS, PROPOSAL_FIELDS, REQUIRED_FOR_FULL, REQUIRED_FOR_LETTER
 
 User = get_user_model()
 
@@ -69,6 +69,9 @@ class ProposalForm(forms.ModelForm):
         self.fields["principal_investigator"].required = False
         for field in ("trl_now", "trl_delivery"):
             self.fields[field].widget.attrs.update(min=1, max=9)
+        # A draft may leave these empty; the editor marks them as needed to submit.
+        letter = self.instance.stage == Proposal.Stage.LETTER
+        self.needed_to_submit = set(REQUIRED_FOR_LETTER if letter else REQUIRED_FOR_FULL)
 
     def sections(self):
         return [(key, title, [self[name] for name in names]) for key, title, names in self.SECTIONS]
@@ -138,7 +141,9 @@ class AttachmentForm(forms.Form):
 
 
 class ReasonForm(forms.Form):
-    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    reason = forms.CharField(
+        label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=NOTE_LIMIT
+    )
 
 
 class ComplianceForm(forms.Form):
@@ -147,7 +152,9 @@ class ComplianceForm(forms.Form):
         choices=[("1", _("Eligible")), ("0", _("Not eligible"))],
         coerce=lambda value: value == "1",
     )
-    reason = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    reason = forms.CharField(
+        label=_("Note"), widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=NOTE_LIMIT
+    )
 
 
 class CallForm(forms.ModelForm):
@@ -324,7 +331,10 @@ class ReviewForm(forms.Form):
                 label=_("Technical accommodation"), choices=[("", "—"), *Review.Technical.choices], required=False
             )
             self.fields["technical_notes"] = forms.CharField(
-                label=_("Technical notes"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+                label=_("Technical notes"),
+                widget=forms.Textarea(attrs={"rows": 3}),
+                required=False,
+                max_length=NOTE_LIMIT,
             )
         self.call = call
 

@@ -102,9 +102,21 @@ class Call(models.Model):
     )
     summary_zh_hans = models.CharField(_("summary in Chinese"), max_length=300, blank=True)
     summary_ru = models.CharField(_("summary in Russian"), max_length=300, blank=True)
-    description = models.TextField(_("description"))
-    description_zh_hans = models.TextField(_("description in Chinese"), blank=True)
-    description_ru = models.TextField(_("description in Russian"), blank=True)
+    description = models.TextField(
+        _("description"), max_length=DESCRIPTION_LIMIT, validators=[MaxLengthValidator(DESCRIPTION_LIMIT)]
+    )
+    description_zh_hans = models.TextField(
+        _("description in Chinese"),
+        blank=True,
+        max_length=DESCRIPTION_LIMIT,
+        validators=[MaxLengthValidator(DESCRIPTION_LIMIT)],
+    )
+    description_ru = models.TextField(
+        _("description in Russian"),
+        blank=True,
+        max_length=DESCRIPTION_LIMIT,
+        validators=[MaxLengthValidator(DESCRIPTION_LIMIT)],
+    )
     eligible_kinds = models.JSONField(
         _("eligible kinds of organisation"), default=list, blank=True, help_text=_("Empty means every kind.")
     )
@@ -321,7 +333,9 @@ class Proposal(models.Model):
     stage = models.CharField(_("stage"), max_length=10, choices=Stage.choices, default=Stage.FULL)
     shortlist = models.CharField(_("shortlist"), max_length=20, choices=Shortlist.choices, blank=True, default="")
     compliance = models.CharField(_("compliance"), max_length=20, choices=Compliance.choices, blank=True, default="")
-    compliance_reason = models.TextField(_("compliance note"), blank=True)
+    compliance_reason = models.TextField(
+        _("compliance note"), blank=True, max_length=NOTE_LIMIT, validators=[MaxLengthValidator(NOTE_LIMIT)]
+    )
     submitted_at = models.DateTimeField(null=True, blank=True)
     # Changes saved to a submitted proposal before its deadline: a draft beside the submitted version, which
     # keeps counting until the team submits again. Field values as JSON; "team" holds the co-investigators.
@@ -554,7 +568,7 @@ class Conflict(models.Model):
     proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="conflicts")
     reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="conflicts")
     kind = models.CharField(max_length=10, choices=Kind.choices)
-    reason = models.TextField(_("reason"))
+    reason = models.TextField(_("reason"), max_length=NOTE_LIMIT, validators=[MaxLengthValidator(NOTE_LIMIT)])
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -579,7 +593,9 @@ class ReviewAssignment(models.Model):
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
     match = models.PositiveIntegerField(_("expertise match"), default=0)
     reasons = models.JSONField(_("reasons for the match"), default=dict, blank=True)
-    decline_reason = models.TextField(_("reason for declining"), blank=True)
+    decline_reason = models.TextField(
+        _("reason for declining"), blank=True, max_length=NOTE_LIMIT, validators=[MaxLengthValidator(NOTE_LIMIT)]
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     responded_at = models.DateTimeField(null=True, blank=True)
 
@@ -628,7 +644,9 @@ class Review(models.Model):
     technical_assessment = models.CharField(
         _("technical accommodation"), max_length=30, choices=Technical.choices, blank=True
     )
-    technical_notes = models.TextField(_("technical notes"), blank=True)
+    technical_notes = models.TextField(
+        _("technical notes"), blank=True, max_length=NOTE_LIMIT, validators=[MaxLengthValidator(NOTE_LIMIT)]
+    )
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
     submitted_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)

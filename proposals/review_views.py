@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 from partners.permissions import is_programme_admin
 from portal.errors import DomainError
 from portal.files import file_response
-from portal.views import paginate
+from portal.views import paginate, sort_by
 
 from . import matching, permissions, review_selectors, review_services, services
 from .forms import BiddingDeadlineForm, ReleaseForm, ReviewerInviteForm, ReviewerProfileForm, ReviewForm
@@ -52,11 +52,27 @@ def _posted(request, queryset, field, message):
 # Reviewers ------------------------------------------------------------------------------------
 
 
+# Sortable columns of the reviewers' and administrators' lists: `sort=key`, or `sort=-key` for descending.
+REVIEW_LIST_SORTS = {
+    "proposal": ("proposal__call__reference", "proposal_id"),
+    "call": ("proposal__call__title",),
+    "deadline": ("proposal__call__review_deadline",),
+    "status": ("status",),
+}
+REVIEWER_SORTS = {"name": ("user__full_name",), "open": ("open_assignments",), "load": ("max_load_per_call",)}
+ASSIGNMENT_SORTS = {
+    "proposal": ("proposal_id",),
+    "reviewer": ("reviewer__full_name",),
+    "match": ("match",),
+    "status": ("status",),
+}
+
+
 @login_required
 def review_list(request):
     _reviewer_only(request.user)
-    assignments = review_selectors.reviewer_assignments(request.user)
-    return render(request, "proposals/review_list.html", {"page": paginate(request, assignments)})
+    assignments, sort = sort_by(request, review_selectors.reviewer_assignments(request.user), REVIEW_LIST_SORTS)
+    return render(request, "proposals/review_list.html", {"page": paginate(request, assignments), "sort": sort})
 
 
 @login_required
@@ -220,9 +236,9 @@ def reviewer_list(request):
         else:
             messages.success(request, _("%(email)s is now a reviewer and has been emailed.") % {"email": data["email"]})
             return redirect("proposals:reviewer_list")
-    return render(
-        request, "proposals/reviewer_list.html", {"page": paginate(request, review_selectors.reviewers()), "form": form}
-    )
+    profiles, sort = sort_by(request, review_selectors.reviewers(), REVIEWER_SORTS)
+    context = {"page": paginate(request, profiles), "form": form, "sort": sort}
+    return render(request, "proposals/reviewer_list.html", context)
 
 
 def _posted_pair(request, call):
@@ -306,10 +322,12 @@ def call_review(request, pk):
         except DomainError as error:
             messages.error(request, error.message)
         return redirect("proposals:call_review", pk=call.pk)
+    assignments, sort = sort_by(request, review_selectors.call_assignments(call), ASSIGNMENT_SORTS)
     context = {
         "call": call,
         "progress": review_selectors.review_progress(call),
-        "page": paginate(request, review_selectors.call_assignments(call)),
+        "page": paginate(request, assignments),
+        "sort": sort,
         "overdue": review_selectors.overdue_reviews(call),
         "formula": matching.formula(),
         "report": matching.last_report(call),

@@ -18,7 +18,7 @@ from partners.permissions import is_programme_admin
 from portal.errors import DomainError
 from portal.files import file_response
 from portal.units import KILOGRAM, MEGABYTES, MILLIMETRE, WATT
-from portal.views import paginate
+from portal.views import paginate, sort_by
 
 from . import permissions, review_selectors, selectors, services
 from .filters import CallFilter, SubmissionFilter
@@ -96,6 +96,21 @@ PROPOSAL_LIST_SORTS = {
     "status": ("status",),
     "deadline": ("call__deadline",),
 }
+# The administrators' lists of calls and of a call's submissions.
+MANAGE_CALLS_SORTS = {
+    "title": ("title",),
+    "status": ("status",),
+    "deadline": ("deadline",),
+    "submitted": ("proposal_count",),
+    "drafts": ("draft_count",),
+}
+SUBMISSION_SORTS = {
+    "title": ("title",),
+    "organisation": ("organisation__name",),
+    "stage": ("stage",),
+    "status": ("status",),
+    "versions": ("version_count",),
+}
 
 
 @login_required
@@ -107,11 +122,7 @@ def proposal_list(request):
             | Q(principal_investigator=request.user)
             | Q(team__user=request.user)
         ).distinct()
-    sort = request.GET.get("sort", "")
-    order = PROPOSAL_LIST_SORTS.get(sort.lstrip("-"))
-    if order is not None:
-        descending = sort.startswith("-")
-        proposals = proposals.order_by(*[("-" if descending else "") + key for key in order], "-pk")
+    proposals, sort = sort_by(request, proposals, PROPOSAL_LIST_SORTS, tiebreak="-pk")
     page = paginate(request, proposals.select_related("decision"))
     for proposal in page:
         # The team sees an outcome only once the call's decisions are released.
@@ -495,9 +506,9 @@ def manage_calls(request):
         .order_by("-deadline")
     )
     filterset = CallFilter(request.GET, queryset=calls)
-    return render(
-        request, "proposals/manage_calls.html", {"filter": filterset, "page": paginate(request, filterset.qs)}
-    )
+    calls, sort = sort_by(request, filterset.qs, MANAGE_CALLS_SORTS)
+    context = {"filter": filterset, "page": paginate(request, calls), "sort": sort}
+    return render(request, "proposals/manage_calls.html", context)
 
 
 def _call_editor(request, call):
@@ -658,11 +669,12 @@ def call_submissions(request, pk):
     _admin_only(request.user)
     call = get_object_or_404(Call.objects.select_related("mission"), pk=pk)
     filterset = SubmissionFilter(request.GET, queryset=selectors.call_submissions(call=call))
+    proposals, sort = sort_by(request, filterset.qs, SUBMISSION_SORTS)
     if request.GET.get("format") == "csv":
         writer = csv.writer(_Echo())
         rows = (
             writer.writerow([_spreadsheet_safe(cell) for cell in submission_row(proposal)])
-            for proposal in filterset.qs.iterator(chunk_size=500)
+            for proposal in proposals.iterator(chunk_size=500)
         )
         header = writer.writerow([str(label) for _key, label in SUBMISSION_COLUMNS])
         response = StreamingHttpResponse(_chain(header, rows), content_type="text/csv; charset=utf-8")
@@ -671,7 +683,8 @@ def call_submissions(request, pk):
     context = {
         "call": call,
         "filter": filterset,
-        "page": paginate(request, filterset.qs),
+        "page": paginate(request, proposals),
+        "sort": sort,
         "compliance_form": ComplianceForm(),
         "can_shortlist": call.has_letter_stage and call.letter_deadline and timezone.now() > call.letter_deadline,
     }

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from portal.errors import DomainError
 from portal.files import file_response
-from portal.views import paginate
+from portal.views import paginate, sort_by
 from proposals.selectors import open_calls
 
 from . import figures, permissions, selectors, services
@@ -151,10 +151,14 @@ def export_download(request, pk):
 # Audit ------------------------------------------------------------------------------------------
 
 
+# The audit log's sortable columns (newest first unless one is chosen).
+AUDIT_SORTS = {"time": ("created_at",), "actor": ("actor__full_name",), "organisation": ("organisation__name",)}
+
+
 @login_required
 def audit_log(request):
     _require(permissions.can_browse_audit, request.user)
     filterset = AuditEventFilter(request.GET, queryset=selectors.audit_events())
-    return render(
-        request, "dashboard/audit_log.html", {"filter": filterset, "page": paginate(request, filterset.qs, per_page=50)}
-    )
+    events, sort = sort_by(request, filterset.qs, AUDIT_SORTS)
+    context = {"filter": filterset, "page": paginate(request, events, per_page=50), "sort": sort}
+    return render(request, "dashboard/audit_log.html", context)

@@ -350,3 +350,6 @@ SILENCED_SYSTEM_CHECKS += ["otp_webauthn.E010", "otp_webauthn.E030"]
 from django.utils.translation import gettext_lazy as _all  # noqa: E402
 
 FILTERS_EMPTY_CHOICE_LABEL = _all("All")
+
+# Every form field is drawn with a label that marks what must be filled in.
+FORM_RENDERER = "portal.form_rendering.PortalFormRenderer"

@@ -3,7 +3,8 @@
 Plain text comes out, escaped like any other variable."""
 
 from django import template
-from django.utils.html import format_html
+from django.utils.html import conditional_escape, format_html
+from django.utils.translation import gettext as _
 
 from portal import formatting
 
@@ -32,3 +33,33 @@ def lang_attr(text):
     """` lang="en"` for text shown in English because the reader's language has none (portal.i18n.InLanguage)."""
     lang = getattr(text, "lang", "")
     return format_html(' lang="{}"', lang) if lang else ""
+
+
+@register.simple_tag
+def required_legend(field):
+    """What "*" means, said once: above the first field of a form that must be filled in. The forms of a formset
+    (those with a prefix) sit on a page whose main form says it already."""
+    form = field.form
+    if not field.field.required or form.prefix or getattr(form, "_required_legend_shown", False):
+        return ""
+    form._required_legend_shown = True
+    return format_html('<p class="required-legend">{}</p>', _("Fields marked * are required."))
+
+
+@register.simple_tag
+def marked_label(field):
+    """The field's label (a legend for a group of choices) with what it asks of the person: "*" when the server
+    refuses the form without it, "needed to submit" when only submitting does (the fields a form names in
+    `needed_to_submit`, such as a proposal's, which a draft may leave empty)."""
+    mark = ""
+    if field.field.required:
+        mark = format_html(' <span class="required" aria-hidden="true">*</span>')
+    elif field.name in getattr(field.form, "needed_to_submit", ()):
+        mark = format_html(' <span class="needed">{}</span>', _("(needed to submit)"))
+    contents = conditional_escape(field.label)
+    suffix = field.form.label_suffix if field.field.label_suffix is None else field.field.label_suffix
+    if suffix and contents and contents[-1] not in _(":?.!"):
+        contents = format_html("{}{}", contents, suffix)
+    contents = format_html("{}{}", contents, mark)
+    tag = field.legend_tag if field.use_fieldset else field.label_tag
+    return tag(contents, label_suffix="")
