@@ -5,6 +5,11 @@
   "use strict";
   var meta = document.querySelector('meta[name="char-counter"]');
   var wording = meta ? meta.getAttribute("content") : "%(count)s / %(limit)s";
+  // Numbers in the page's language ("2 000" in Russian), not the browser's.
+  var locale = document.documentElement.lang || undefined;
+  function number(value) {
+    try { return value.toLocaleString(locale); } catch (error) { return value.toLocaleString(); }
+  }
   function attach(area) {
     var limit = parseInt(area.getAttribute("maxlength"), 10);
     if (!limit) { return; }
@@ -17,7 +22,7 @@
     area.setAttribute("aria-describedby", described ? described + " " + counter.id : counter.id);
     function update() {
       var count = area.value.length;
-      counter.textContent = wording.replace("%(count)s", count.toLocaleString()).replace("%(limit)s", limit.toLocaleString());
+      counter.textContent = wording.replace("%(count)s", number(count)).replace("%(limit)s", number(limit));
       counter.classList.toggle("over", count > limit * 0.95);
     }
     area.addEventListener("input", update);
