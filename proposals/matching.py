@@ -7,9 +7,12 @@ avoided by the solver outright: such a pair is chosen only when no other reviewe
 run reports each one. The figures read from the database only; nothing here computes text affinity.
 """
 
+import json
 import statistics
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
+from django.db.models import TextField
+from django.db.models.functions import Cast
 from django.utils.translation import gettext_lazy as _
 
 from partners.choices import Area, labels
@@ -34,6 +37,12 @@ class PairFacts:
     rank: int | None = None
     terms: tuple = ()
     bid: str = ""
+    # The stored terms as JSON text, read for a call's every pair and decoded only for the pairs shown.
+    terms_json: str = ""
+
+    @property
+    def shared_terms(self):
+        return list(self.terms) or (json.loads(self.terms_json) if self.terms_json else [])
 
 
 def score(facts, shared_areas):
@@ -82,7 +91,7 @@ class CallMatch:
         areas = self.shared_areas(proposal, profile)
         return {
             "areas": areas,
-            "terms": list(facts.terms),
+            "terms": facts.shared_terms,
             "bid": facts.bid,
             "rank": facts.rank,
             "affinity": round(facts.affinity, 3),
@@ -92,16 +101,17 @@ class CallMatch:
 
 def _call_facts(call):
     facts = {}
-    rows = Affinity.objects.filter(proposal__call=call).values_list(
-        "proposal_id", "reviewer_id", "score", "rank", "terms"
+    rows = (
+        Affinity.objects.filter(proposal__call=call)
+        .annotate(terms_json=Cast("terms", TextField()))
+        .values_list("proposal_id", "reviewer_id", "score", "rank", "terms_json")
     )
-    for proposal_id, reviewer_id, affinity, rank, terms in rows:
-        facts[(proposal_id, reviewer_id)] = PairFacts(affinity=affinity, rank=rank, terms=tuple(terms))
+    for proposal_id, reviewer_id, affinity, rank, terms_json in rows:
+        facts[(proposal_id, reviewer_id)] = PairFacts(affinity=affinity, rank=rank, terms_json=terms_json)
     for proposal_id, reviewer_id, value in Bid.objects.filter(proposal__call=call).values_list(
         "proposal_id", "reviewer_id", "value"
     ):
-        known = facts.get((proposal_id, reviewer_id), PairFacts())
-        facts[(proposal_id, reviewer_id)] = PairFacts(known.affinity, known.rank, known.terms, value)
+        facts[(proposal_id, reviewer_id)] = replace(facts.get((proposal_id, reviewer_id), NO_FACTS), bid=value)
     return facts
 
 
