@@ -468,10 +468,25 @@ def run_matching():
         return sum(values), values[0], statistics.median(values)
 
     before, after = figures(first), figures(second)
+    # The most the weakest proposal could have: its k best-scoring allowed reviewers, whatever their loads.
+    sums = dict.fromkeys(proposals_, 0)
+    for p, _r, m in second.pairs:
+        sums[p] += m
+    weakest = min(proposals_, key=lambda p: (sums[p], p.pk))
+    allowed = sorted(
+        (
+            matcher(weakest, profile)
+            for profile in profiles_
+            if not options["conflicted"](weakest, profile) and not matcher.unwilling(weakest, profile)
+        ),
+        reverse=True,
+    )
+    ceiling = sum(allowed[: call.reviewers_per_proposal])
     results.append(
         (
             "Stage one (min-cost flow) alone → with the fairness stage",
-            f"total {before[0]:,} → {after[0]:,}; minimum {before[1]} → {after[1]}; median {before[2]} → {after[2]}",
+            f"total {before[0]:,} → {after[0]:,}; minimum {before[1]} → {after[1]}; median {before[2]} → {after[2]}; "
+            f"the weakest proposal's best {call.reviewers_per_proposal} allowed reviewers sum to {ceiling}",
             [solve_time + fair_time],
         )
     )

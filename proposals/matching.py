@@ -47,7 +47,8 @@ class PairFacts:
 
 def score(facts, shared_areas):
     """The integer match of one pair from its facts and the number of areas it shares."""
-    bonus = {Bid.Value.EAGER: WEIGHTS["eager"], Bid.Value.WILLING: WEIGHTS["willing"]}.get(facts.bid, 0)
+    bid = facts.bid
+    bonus = WEIGHTS["eager"] if bid == Bid.Value.EAGER else WEIGHTS["willing"] if bid == Bid.Value.WILLING else 0
     return round(WEIGHTS["affinity"] * facts.affinity) + WEIGHTS["area"] * shared_areas + bonus
 
 
@@ -60,6 +61,8 @@ class CallMatch:
     def __init__(self, call=None, *, facts=None):
         self.facts = facts if facts is not None else _call_facts(call)
         self._areas = {}
+        self._scores = {}  # the match of each pair asked, as the solver's two stages ask it again
+        self._refused = {key for key, facts in self.facts.items() if facts.bid == Bid.Value.NOT_WILLING}
 
     def pair(self, proposal, profile):
         return self.facts.get((proposal.pk, profile.user_id), NO_FACTS)
@@ -77,13 +80,15 @@ class CallMatch:
         )
 
     def __call__(self, proposal, profile):
-        shared = self._area_set("p", proposal.pk, proposal.areas) & self._area_set(
-            "r", profile.user_id, profile.expertise_areas
-        )
-        return score(self.pair(proposal, profile), len(shared))
+        key = (proposal.pk, profile.user_id)
+        found = self._scores.get(key)
+        if found is None:
+            shared = self._area_set("p", key[0], proposal.areas) & self._area_set("r", key[1], profile.expertise_areas)
+            found = self._scores[key] = score(self.facts.get(key, NO_FACTS), len(shared))
+        return found
 
     def unwilling(self, proposal, profile):
-        return self.pair(proposal, profile).bid == Bid.Value.NOT_WILLING
+        return (proposal.pk, profile.user_id) in self._refused
 
     def reasons(self, proposal, profile):
         """Why this pair: shared areas, top shared terms, the bid, and the reviewer's affinity rank."""
