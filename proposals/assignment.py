@@ -42,6 +42,8 @@ CANDIDATES_PER_PROPOSAL = 12
 # The fairness stage looks for a move among the lowest proposals only, and makes a bounded number of moves.
 FAIRNESS_SCAN = 25
 MAX_FAIRNESS_MOVES_PER_PROPOSAL = 4
+# OR-Tools scales costs by the number of nodes in 64-bit integers; wider costs go to the exact Python solver.
+MAX_COMPILED_COST = 2**62 // 100_000
 
 
 def solve(
@@ -146,6 +148,10 @@ def _max_flow_min_cost(scores, refused, need, caps, match_unit, avoid_unit):
             step_node += 1
     if not pair_arcs:
         return []
+    if max(abs(cost) for cost in costs) > MAX_COMPILED_COST:
+        # Costs too wide for the compiled solver's 64-bit arithmetic (a call far larger than any seen): the same
+        # flow in Python's unbounded integers, slower but exact.
+        return _max_flow_min_cost_python(tails, heads, capacities, costs, pair_arcs, n)
     solver = min_cost_flow.SimpleMinCostFlow()
     solver.add_arcs_with_capacity_and_unit_cost(
         numpy.array(tails, dtype=numpy.int32),
@@ -157,10 +163,22 @@ def _max_flow_min_cost(scores, refused, need, caps, match_unit, avoid_unit):
     solver.set_node_supply(source, total)
     solver.set_node_supply(sink, -total)
     status = solver.solve_max_flow_with_min_cost()
+    if status == solver.BAD_COST_RANGE:
+        return _max_flow_min_cost_python(tails, heads, capacities, costs, pair_arcs, n)
     if status != solver.OPTIMAL:
         raise RuntimeError(f"The assignment's min-cost flow was not solved: {status!r}")
     flows = solver.flows(numpy.arange(pairs_from, pairs_from + len(pair_arcs), dtype=numpy.int32))
     return [pair for pair, units in zip(pair_arcs, flows, strict=True) if units]
+
+
+def _max_flow_min_cost_python(tails, heads, capacities, costs, pair_arcs, n):
+    import networkx as nx
+
+    graph = nx.DiGraph()
+    for tail, head, capacity, cost in zip(tails, heads, capacities, costs, strict=True):
+        graph.add_edge(tail, head, capacity=capacity, weight=cost)
+    flow = nx.max_flow_min_cost(graph, 0, 1)
+    return [(i, j) for i, j in pair_arcs if flow[2 + i][2 + n + j]]
 
 
 def raise_minimum(*, result, proposals, reviewers, capacity, match, conflicted, existing=(), unwilling=None):
