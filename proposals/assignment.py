@@ -1,6 +1,6 @@
 """Optimal reviewer assignment as a min-cost flow.
 
-source → proposal (capacity k) → reviewer (capacity 1, cost −match) → load steps → sink → source.
+source → proposal (capacity k) → reviewer (capacity 1, cost −match) → load steps → sink.
 
 Solved by OR-Tools' compiled min-cost flow (`SimpleMinCostFlow`). Costs are ordered lexicographically: first
 fill as many of the k slots per proposal as the conflicts and load caps allow (the largest flow), then use as
