@@ -20,9 +20,11 @@ import threading
 from collections import Counter
 from functools import lru_cache
 
+import numpy
 import snowballstemmer
 from django.db import connection, transaction
 from django.utils import timezone
+from scipy import sparse
 
 from portal.audit.services import record_event
 
@@ -155,7 +157,12 @@ def _vector(counts, idf, default_idf):
 
 
 def affinity_matrix(proposal_counts, reviewer_counts):
-    """For each proposal index, {reviewer index: (score, [top shared stems])} over pairs with any shared term."""
+    """For each proposal index, {reviewer index: (score, [top shared stems])} over pairs with any shared term.
+
+    Each proposal's weights meet all reviewers' weights on that proposal's terms in one dense block (reviewers ×
+    the proposal's terms, from a sparse column matrix of the reviewers): the block's row sums are the cosines,
+    and its largest entries the top shared terms (ties by the term, as a plain sort of (product, term) would).
+    """
     n = len(proposal_counts)
     df = Counter()
     for counts in proposal_counts:
@@ -164,22 +171,42 @@ def affinity_matrix(proposal_counts, reviewer_counts):
     default_idf = math.log(1 + n) + 1
     proposal_vectors = [_vector(c, idf, default_idf) for c in proposal_counts]
     reviewer_vectors = [_vector(c, idf, default_idf) for c in reviewer_counts]
-    # An inverted index over proposals: each reviewer meets only the proposals that share a term with them.
-    postings = {}
-    for i, vector in enumerate(proposal_vectors):
-        for term in vector:
-            postings.setdefault(term, []).append(i)
     matrix = [{} for _ in range(n)]
-    for j, rvector in enumerate(reviewer_vectors):
-        met = set()
-        for term in rvector:
-            met.update(postings.get(term, ()))
-        for i in met:
-            pvector = proposal_vectors[i]
-            shared = [(pvector[t] * rvector[t], t) for t in pvector.keys() & rvector.keys()]
-            score = sum(product for product, _t in shared)
-            shared.sort(reverse=True)
-            matrix[i][j] = (score, [t for _product, t in shared[:TOP_TERMS]])
+    if not reviewer_vectors:
+        return matrix
+    # Only the proposals' terms can be shared: the reviewers' matrix keeps just those columns.
+    columns = {}
+    for vector in proposal_vectors:
+        for term in vector:
+            columns.setdefault(term, len(columns))
+    rows, cols, values = [], [], []
+    for j, vector in enumerate(reviewer_vectors):
+        for term, weight in vector.items():
+            column = columns.get(term)
+            if column is not None:
+                rows.append(j)
+                cols.append(column)
+                values.append(weight)
+    reviewers = sparse.csc_matrix(
+        (numpy.array(values, dtype=numpy.float64), (rows, cols)), shape=(len(reviewer_vectors), max(len(columns), 1))
+    )
+    for i, vector in enumerate(proposal_vectors):
+        if not vector:
+            continue
+        terms = sorted(vector, reverse=True)  # by the term, descending: a stable sort then breaks ties as before
+        weights = numpy.array([vector[t] for t in terms], dtype=numpy.float64)
+        products = reviewers[:, [columns[t] for t in terms]].toarray() * weights
+        shared = products > 0
+        met = numpy.flatnonzero(shared.any(axis=1))
+        if not len(met):
+            continue
+        block = products[met]
+        scores = block.sum(axis=1)
+        top = numpy.argsort(-block, axis=1, kind="stable")[:, :TOP_TERMS]
+        counted = numpy.minimum(shared[met].sum(axis=1), TOP_TERMS)
+        row = matrix[i]
+        for j, score, order, count in zip(met.tolist(), scores.tolist(), top.tolist(), counted.tolist(), strict=True):
+            row[j] = (score, [terms[c] for c in order[:count]])
     return matrix
 
 
@@ -198,7 +225,7 @@ def compute_call_affinity(*, call):
     from .review_services import proposals_in_review
 
     call = Call.objects.select_for_update().get(pk=call.pk)
-    proposals = list(proposals_in_review(call).only("pk", "title", "abstract", "science_objectives"))
+    proposals = list(proposals_in_review(call).only("pk", "call", "title", "abstract", "science_objectives"))
     profiles = list(active_profiles())
     prepared = [proposal_terms(p) for p in proposals]
     matrix = affinity_matrix([counts for counts, _surface in prepared], [reviewer_terms(p) for p in profiles])
@@ -206,17 +233,11 @@ def compute_call_affinity(*, call):
     rows = []
     for i, scored in enumerate(matrix):
         surface = prepared[i][1]
+        proposal_id = proposals[i].pk
         ranked = sorted(scored.items(), key=lambda item: (-item[1][0], item[0]))
         for rank, (j, (score, terms)) in enumerate(ranked, start=1):
             rows.append(
-                Affinity(
-                    proposal_id=proposals[i].pk,
-                    reviewer_id=profiles[j].user_id,
-                    score=round(score, 6),
-                    rank=rank,
-                    terms=[surface.get(t, t) for t in terms],
-                    computed_at=now,
-                )
+                (proposal_id, profiles[j].user_id, round(score, 6), rank, [surface.get(t, t) for t in terms], now)
             )
     Affinity.objects.filter(proposal__call=call).delete()
     _store(rows)
@@ -230,20 +251,23 @@ def compute_call_affinity(*, call):
 
 
 def _store(rows):
-    """Write the rows: through COPY on PostgreSQL (a call's hundreds of thousands of pairs in seconds)."""
-    if connection.vendor != "postgresql":
-        Affinity.objects.bulk_create(rows, batch_size=5000)
-        return
+    """Write the rows, (proposal_id, reviewer_id, score, rank, terms, computed_at) tuples: through COPY on
+    PostgreSQL (a call's hundreds of thousands of pairs in seconds, with no model instance built for each)."""
     columns = ("proposal_id", "reviewer_id", "score", "rank", "terms", "computed_at")
+    if connection.vendor != "postgresql":
+        Affinity.objects.bulk_create(
+            [Affinity(**dict(zip(columns, row, strict=True))) for row in rows], batch_size=5000
+        )
+        return
     statement = "COPY {table} ({columns}) FROM STDIN".format(
         table=connection.ops.quote_name(Affinity._meta.db_table),
         columns=", ".join(connection.ops.quote_name(column) for column in columns),
     )
+    dumps = json.JSONEncoder(ensure_ascii=True).encode
     with connection.cursor() as cursor, cursor.cursor.copy(statement) as copy:
-        for row in rows:
-            copy.write_row(
-                (row.proposal_id, row.reviewer_id, row.score, row.rank, json.dumps(row.terms), row.computed_at)
-            )
+        write = copy.write_row
+        for proposal_id, reviewer_id, score, rank, terms, computed_at in rows:
+            write((proposal_id, reviewer_id, score, rank, dumps(terms), computed_at))
 
 
 def calls_in_matching():

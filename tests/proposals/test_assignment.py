@@ -192,3 +192,23 @@ def test_the_fairness_stage_lifts_the_weakest_proposal():
     second = raise_minimum(result=first, **options)
     assert min(_per_proposal(second, ["A", "B"]).values()) >= min(_per_proposal(first, ["A", "B"]).values())
     assert _per_proposal(second, ["A", "B"]) == {"A": 10, "B": 9}
+
+
+def test_costs_too_wide_for_the_compiled_solver_give_the_same_assignment(monkeypatch):
+    from proposals import assignment
+
+    options = {
+        "proposals": list(range(6)),
+        "reviewers": list(range(4)),
+        "k": 2,
+        "capacity": lambda r: 3 + r % 2,
+        "match": lambda p, r: (p * 7 + r * 3) % 11,
+        "conflicted": lambda p, r: (p + r) % 5 == 0,
+        "unwilling": lambda p, r: (p * r) % 4 == 1,
+    }
+    compiled = solve(**options)
+    monkeypatch.setattr(assignment, "MAX_COMPILED_COST", 0)
+    exact = solve(**options)
+    assert _objective(exact) == _objective(compiled)
+    assert len(exact.unwilling) == len(compiled.unwilling)
+    assert [(s.proposal, s.missing) for s in exact.shortfalls] == [(s.proposal, s.missing) for s in compiled.shortfalls]
