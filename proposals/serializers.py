@@ -216,6 +216,13 @@ class ProposalSerializer(serializers.ModelSerializer):
     areas = serializers.ListField(child=serializers.ChoiceField(choices=Area.choices), read_only=True)
     deadline = serializers.DateTimeField(read_only=True)
     resource_problems = serializers.SerializerMethodField()
+    pending_changes = serializers.SerializerMethodField(
+        help_text=(
+            "Changes the team saved to a submitted proposal before its deadline: they wait beside the submitted "
+            "version, which the other fields show and which stays the one under consideration until the team "
+            "submits again. Null when there are none."
+        )
+    )
 
     class Meta:
         model = Proposal
@@ -236,12 +243,17 @@ class ProposalSerializer(serializers.ModelSerializer):
             "submitted_at",
             "updated_at",
             "resource_problems",
+            "pending_changes",
         ]
         read_only_fields = fields
 
     @extend_schema_field(serializers.DictField(child=serializers.CharField()))
     def get_resource_problems(self, proposal):
         return services.resource_problems(proposal)
+
+    @extend_schema_field(serializers.JSONField(allow_null=True))
+    def get_pending_changes(self, proposal):
+        return proposal.pending_changes if proposal.has_pending_changes else None
 
 
 class ProposalWriteSerializer(serializers.ModelSerializer):

@@ -88,3 +88,22 @@ def test_changes_not_submitted_before_the_deadline_never_count(client, submitted
 def test_a_submitted_proposals_files_stay_as_submitted(submitted, pi):
     with pytest.raises(TransitionNotAllowed, match="withdraw it first"):
         services.add_attachment(proposal=submitted, by=pi, upload=None)
+
+
+def test_the_api_shows_the_saved_changes_beside_the_submitted_content_as_the_page_does(
+    client, api_as, submitted, pi, programme_admin
+):
+    url = reverse("api:proposal-detail", args=[submitted.pk])
+    before = api_as(pi).get(url).json()
+    assert before["pending_changes"] is None
+
+    saved = api_as(pi).patch(url, {"title": "Regolith dust analyser II"}, format="json")
+    assert saved.status_code == 200, saved.content
+    answer = api_as(pi).get(url).json()
+    assert answer["title"] == submitted.title, "the submitted version still counts"
+    assert answer["status"] == "submitted"
+    assert answer["pending_changes"]["title"] == "Regolith dust analyser II"
+
+    client.force_login(pi)
+    editor = page_of(client.get(reverse("proposals:proposal_edit", args=[submitted.pk])))
+    assert 'value="Regolith dust analyser II"' in editor
