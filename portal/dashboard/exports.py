@@ -22,6 +22,7 @@ from openpyxl import Workbook
 from partners.choices import Area, CooperationLevel, OrganisationKind
 from partners.models import Membership, Organisation
 from partners.permissions import is_programme_admin
+from portal.i18n import in_reader_language, translated_fields
 from proposals.models import Call, CooperationMode, Decision, Phase, Proposal, Review, ReviewAssignment, TeamMember
 from proposals.review_services import weighted_score
 from proposals.views import _Echo, _spreadsheet_safe
@@ -59,6 +60,23 @@ class Labels:
 
     def region(self, code):
         return self.regions[regions.region_of(code)]
+
+
+def _translated(*fields):
+    """`values()` names for each field and its Chinese and Russian twins: call__mission__name, …_zh_hans, …_ru."""
+    return [
+        f"{field[: -len(base)]}{name}"
+        for field in fields
+        for base in [field.rsplit("__", 1)[-1]]
+        for name in translated_fields(base)
+    ]
+
+
+def _local(values, field):
+    """A `values()` row's `field` in the export's language, English where none was given."""
+    base = field.rsplit("__", 1)[-1]
+    prefix = field[: -len(base)]
+    return str(in_reader_language({name: values.get(prefix + name) for name in translated_fields(base)}, base))
 
 
 def _reference(call_reference, pk):
@@ -259,7 +277,7 @@ def _proposal_queryset():
             "pk",
             "call__reference",
             "call__title",
-            "call__mission__name",
+            *_translated("call__mission__name"),
             "call__mission__phase",
             "title",
             "title_native",
@@ -273,7 +291,7 @@ def _proposal_queryset():
             "cooperation_level",
             "cooperation_mode",
             "areas",
-            "platform__name",
+            *_translated("platform__name"),
             "mass_kg",
             "average_power_w",
             "peak_power_w",
@@ -300,7 +318,7 @@ def _proposal_row(values, text):
     return [
         _reference(values["call__reference"], values["pk"]),
         values["call__reference"],
-        values["call__mission__name"],
+        _local(values, "call__mission__name"),
         text(Phase, values["call__mission__phase"]),
         values["title"],
         values["title_native"],
@@ -314,7 +332,7 @@ def _proposal_row(values, text):
         text(CooperationLevel, values["cooperation_level"]),
         text(CooperationMode, values["cooperation_mode"]),
         "; ".join(text(Area, area) for area in values["areas"] or []),
-        values["platform__name"] or "",
+        _local(values, "platform__name"),
         values["mass_kg"],
         values["average_power_w"],
         values["peak_power_w"],
@@ -481,13 +499,13 @@ def _decision_queryset():
     return Decision.objects.values(
         "proposal_id",
         "proposal__call__reference",
-        "proposal__call__mission__name",
+        *_translated("proposal__call__mission__name"),
         "proposal__title",
         "proposal__title_native",
         "proposal__organisation__name",
         "proposal__organisation__country",
         "proposal__organisation__kind",
-        "proposal__platform__name",
+        *_translated("proposal__platform__name"),
         "proposal__mass_kg",
         "proposal__average_power_w",
         "proposal__data_mb_per_day",
@@ -503,13 +521,13 @@ def _decision_row(values, text):
     return [
         _reference(values["proposal__call__reference"], values["proposal_id"]),
         values["proposal__call__reference"],
-        values["proposal__call__mission__name"],
+        _local(values, "proposal__call__mission__name"),
         values["proposal__title"],
         values["proposal__title_native"],
         values["proposal__organisation__name"],
         values["proposal__organisation__country"],
         text(OrganisationKind, values["proposal__organisation__kind"]),
-        values["proposal__platform__name"] or "",
+        _local(values, "proposal__platform__name"),
         values["proposal__mass_kg"],
         values["proposal__average_power_w"],
         values["proposal__data_mb_per_day"],

@@ -5,7 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -108,10 +108,17 @@ def export_stream(request, kind):
         raise Http404
     services.record_streamed_export(kind=kind, by=request.user)
     response = StreamingHttpResponse(
-        csv_stream(export.header, export.rows(viewer=request.user)), content_type="text/csv; charset=utf-8"
+        _in_language(translation.get_language(), csv_stream, export.header, export.rows(viewer=request.user)),
+        content_type="text/csv; charset=utf-8",
     )
     response["Content-Disposition"] = f'attachment; filename="{kind}-{timezone.localdate():%Y%m%d}.csv"'
     return response
+
+
+def _in_language(language, stream, *args):
+    """The rows are read after the view has returned: in the requester's language, whatever is active by then."""
+    with translation.override(language):
+        yield from stream(*args)
 
 
 @login_required

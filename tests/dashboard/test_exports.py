@@ -268,3 +268,24 @@ def test_the_service_refuses_what_it_cannot_export(programme_admin, reviewer):
     with pytest.raises(NotAllowed):
         services.request_export(kind="people", file_format="csv", by=reviewer)
     assert not ExportJob.objects.exists()
+
+
+def test_exports_name_missions_and_platforms_in_the_language_they_are_made_in(admin_client, programme, programme_admin):
+    from django.utils import translation
+
+    from portal.accounts.models import User
+    from proposals.models import Mission, Platform
+
+    Mission.objects.filter(name="Chang'e-7").update(name_ru="Чанъэ-7")
+    Platform.objects.filter(name="CE-7 lander").update(name_ru="Посадочный модуль Чанъэ-7")
+    User.objects.filter(pk=programme_admin.pk).update(language="ru")
+    try:
+        bodies = {}
+        for kind in ("proposals", "decisions"):
+            response = admin_client.get(reverse("dashboard:export_stream", args=[kind]))
+            bodies[kind] = b"".join(response.streaming_content).decode("utf-8")
+    finally:
+        translation.activate("en")
+    for kind, body in bodies.items():
+        assert "Чанъэ-7" in body and "Посадочный модуль Чанъэ-7" in body, kind
+        assert "Chang'e-7" not in body and "CE-7 lander" not in body, kind
