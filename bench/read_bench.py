@@ -94,6 +94,7 @@ def prepare():
     admin_token = token(admin)
     screen = 0.050
     return [
+        Target("Bare Django view (/bench/hello), for scale", "/bench/hello", goal=0.0003),
         Target(
             "Proposals API, administrator, call of 2,000, 50 a page",
             f"/api/v1/proposals/?call={call.pk}&page_size=50",

@@ -28,6 +28,7 @@ from portal.notifications.services import notify, queue_email
 
 from . import affinity, documents, permissions, selectors
 from .models import Attachment, Call, DeadlineReminder, Platform, Proposal, ProposalVersion, TeamMember
+from .resources import figure, resource_problems
 
 User = get_user_model()
 
@@ -542,85 +543,6 @@ def _team_entries_of(members):
 # Proposals: checks ---------------------------------------------------------------------------
 
 
-def _number(value):
-    return f"{Decimal(value).normalize():f}"
-
-
-def _shown(value):
-    """A quantity in a message, in the reader's notation: 2,500 / 2 500 / 12,5."""
-    return formatting.number(Decimal(value).normalize())
-
-
-# Each per-payload limit: the proposal's field, the platform's field, and the message when it is exceeded. The
-# messages are translated only for a request that exceeds its limit (lists check every row they show).
-RESOURCE_LIMITS = [
-    (
-        "mass_kg",
-        "max_mass_kg",
-        gettext_lazy("Mass %(value)s kg exceeds the %(platform)s's %(limit)s kg per-payload limit."),
-    ),
-    (
-        "average_power_w",
-        "max_average_power_w",
-        gettext_lazy("Average power %(value)s W exceeds the %(platform)s's %(limit)s W per-payload limit."),
-    ),
-    (
-        "peak_power_w",
-        "max_peak_power_w",
-        gettext_lazy("Peak power %(value)s W exceeds the %(platform)s's %(limit)s W per-payload limit."),
-    ),
-    (
-        "length_mm",
-        "max_length_mm",
-        gettext_lazy("Length %(value)s mm exceeds the %(platform)s's %(limit)s mm envelope."),
-    ),
-    ("width_mm", "max_width_mm", gettext_lazy("Width %(value)s mm exceeds the %(platform)s's %(limit)s mm envelope.")),
-    (
-        "height_mm",
-        "max_height_mm",
-        gettext_lazy("Height %(value)s mm exceeds the %(platform)s's %(limit)s mm envelope."),
-    ),
-    (
-        "data_mb_per_day",
-        "total_data_mb_per_day",
-        gettext_lazy("Data volume %(value)s MB/day exceeds the %(platform)s's total of %(limit)s MB/day."),
-    ),
-]
-
-
-def resource_problems(proposal):
-    """Each resource request that exceeds the chosen platform's per-payload limits, as {field: message}."""
-    platform = proposal.platform
-    if platform is None:
-        return {}
-    problems = {}
-    name = platform.get_kind_display().lower()
-    for field, limit_field, message in RESOURCE_LIMITS:
-        value, limit = getattr(proposal, field), getattr(platform, limit_field)
-        if value is not None and Decimal(value) > Decimal(limit):
-            problems[field] = message % {"value": _shown(value), "platform": name, "limit": _shown(limit)}
-    low, high = proposal.min_operating_temp_c, proposal.max_operating_temp_c
-    if low is not None and low < platform.min_operating_temp_c:
-        problems["min_operating_temp_c"] = _(
-            "The payload must operate down to %(limit)s °C on the %(platform)s; it is rated to %(value)s °C."
-        ) % {"limit": _shown(platform.min_operating_temp_c), "platform": name, "value": _shown(low)}
-    if high is not None and high > platform.max_operating_temp_c:
-        problems["max_operating_temp_c"] = _(
-            "Operating up to %(value)s °C exceeds the %(platform)s's %(limit)s °C limit."
-        ) % {"limit": _shown(platform.max_operating_temp_c), "platform": name, "value": _shown(high)}
-    if low is not None and high is not None and low > high:
-        problems["max_operating_temp_c"] = _("The highest operating temperature is below the lowest.")
-    if (
-        proposal.peak_power_w is not None
-        and proposal.average_power_w is not None
-        and proposal.peak_power_w < proposal.average_power_w
-    ):
-        problems["peak_power_w"] = _("Peak power cannot be lower than average power.")
-    if proposal.trl_now and proposal.trl_delivery and proposal.trl_delivery < proposal.trl_now:
-        problems["trl_delivery"] = _("The TRL at delivery cannot be lower than the TRL now.")
-    return problems
-
-
 def submission_problems(proposal):
     """Everything that stops the proposal from being submitted as it stands, as {field: message}."""
     required = REQUIRED_FOR_LETTER if proposal.stage == Proposal.Stage.LETTER else REQUIRED_FOR_FULL
@@ -646,7 +568,7 @@ def snapshot(proposal):
         if field == "platform":
             value = value.name if value else ""
         elif isinstance(value, Decimal):
-            value = _number(value)
+            value = figure(value)
         content[field] = value
     content["principal_investigator"] = str(proposal.principal_investigator)
     content["organisation"] = proposal.organisation.name
