@@ -7,12 +7,12 @@ from rest_framework.response import Response
 
 from partners.api import IsProgrammeAdmin
 from portal.api import ERRORS
+from proposals.review.api import CallReviewActions, ProposalReviewActions
+from proposals.review.bids_api import CallBidActions
 
 from . import selectors, services
-from .bids_api import CallBidActions
 from .filters import CallFilter, ProposalFilter
 from .models import Attachment
-from .review_api import CallReviewActions, ProposalReviewActions
 from .serializers import (
     AttachmentSerializer,
     AttachmentUploadSerializer,

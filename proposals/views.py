@@ -19,8 +19,9 @@ from portal.errors import DomainError
 from portal.files import file_response
 from portal.units import KILOGRAM, MEGABYTES, MILLIMETRE, WATT
 from portal.views import paginate, sort_by
+from proposals.review import selectors as review_selectors
 
-from . import permissions, review_selectors, selectors, services
+from . import permissions, selectors, services
 from .filters import CallFilter, SubmissionFilter
 from .forms import (
     AttachmentForm,

@@ -9,8 +9,9 @@ import pytest
 from django.utils import timezone, translation
 from playwright.sync_api import expect
 
-from proposals import review_services, services
+from proposals import services
 from proposals.models import Call, Conflict, Decision, Platform, Proposal, Review, ReviewAssignment
+from proposals.review import services as review_services
 from tests.factories import (
     CallFactory,
     MembershipFactory,

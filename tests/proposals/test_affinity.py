@@ -8,8 +8,9 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from portal.errors import DomainError
-from proposals import affinity, publications, services
+from proposals import services
 from proposals.models import Affinity, Call, ReviewerPublication
+from proposals.review import affinity, publications
 from tests.factories import ReviewerProfileFactory
 from tests.proposals.matching_corpus import CORPUS, LANGUAGES, TOPICS
 from tests.proposals.review_support import submitted_proposal, text

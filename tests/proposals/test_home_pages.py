@@ -8,8 +8,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from partners.models import Membership
-from proposals import review_services, services
+from proposals import services
 from proposals.models import Call, Decision, Proposal, ReviewAssignment
+from proposals.review import services as review_services
 from tests.factories import (
     CallFactory,
     InvitationFactory,

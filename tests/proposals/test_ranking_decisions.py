@@ -9,8 +9,9 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from portal.errors import DomainError, TransitionNotAllowed
-from proposals import review_selectors, review_services
 from proposals.models import Call, Decision, Platform, Proposal, Review
+from proposals.review import selectors as review_selectors
+from proposals.review import services as review_services
 from tests.factories import ReviewFactory
 from tests.helpers import last_email_to, links_in, path_of
 from tests.proposals.review_support import (

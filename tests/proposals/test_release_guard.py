@@ -8,8 +8,8 @@ from django.urls import reverse
 
 from portal.audit.models import AuditEvent
 from portal.errors import TransitionNotAllowed
-from proposals import review_services
 from proposals.models import Call, Decision, ReviewAssignment
+from proposals.review import services as review_services
 from tests.factories import ReviewAssignmentFactory
 from tests.proposals.review_support import grades, new_reviewer, submitted_proposal, submitted_review, text
 

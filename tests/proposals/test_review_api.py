@@ -7,8 +7,8 @@ from django.core import mail
 from django.utils import timezone
 
 from portal.audit.models import AuditEvent
-from proposals import review_services
 from proposals.models import Call, Conflict, Decision, Review, ReviewAssignment
+from proposals.review import services as review_services
 from tests.factories import (
     MembershipFactory,
     OrganisationFactory,

@@ -13,10 +13,11 @@ from rest_framework.response import Response
 from partners.api import IsProgrammeAdmin
 from partners.serializers import ReasonSerializer
 from portal.api import ERRORS
-
-from . import review_selectors, review_services
-from .models import Proposal, Review, ReviewAssignment
-from .review_serializers import (
+from proposals.models import Proposal, Review, ReviewAssignment
+from proposals.review import scoring
+from proposals.review import selectors as review_selectors
+from proposals.review import services as review_services
+from proposals.review.serializers import (
     AssignmentAdminSerializer,
     AssignmentDetailSerializer,
     AssignmentRunSerializer,
@@ -35,7 +36,7 @@ from .review_serializers import (
     ReviewInputSerializer,
     ReviewSerializer,
 )
-from .serializers import CallSerializer
+from proposals.serializers import CallSerializer
 
 User = get_user_model()
 
@@ -258,7 +259,7 @@ class CallReviewActions:
     # One row per platform of the call: a short list, answered whole.
     @action(detail=True, methods=["get"], pagination_class=None, filterset_class=None)
     def manifest(self, request, pk=None):
-        return Response(ManifestSerializer(review_services.manifest(self.get_object()), many=True).data)
+        return Response(ManifestSerializer(scoring.manifest(self.get_object()), many=True).data)
 
     @extend_schema(
         summary="Release the decisions: email every team its outcome; the call becomes decided",
