@@ -190,8 +190,9 @@ def run():
     from django.test import Client
 
     from portal.accounts.models import User
-    from proposals import review_selectors, review_services
     from proposals.models import Call, ReviewAssignment
+    from proposals.review import selectors as review_selectors
+    from proposals.review import services as review_services
 
     admin, _created = User.objects.get_or_create(
         email="bench-admin@programme.example.org", defaults={"full_name": "Bench Admin", "is_programme_admin": True}
@@ -201,7 +202,7 @@ def run():
     results = []
 
     # The reviews were loaded in bulk (no signals): their kept figures are computed once, and that is timed too.
-    from proposals.scoring import rebuild_scores
+    from proposals.review.scoring import rebuild_scores
 
     _done, times = timed(lambda: rebuild_scores([ranking_call]), repeat=1)
     results.append(("Kept scores rebuilt from the reviews (`manage.py rebuild_scores`)", "15,000 reviews", times))
@@ -284,7 +285,7 @@ MATCHING_REFERENCE = "bench-matching"
 
 def _topic_words():
     """Per topic and language, the words of the labelled test set (tests/proposals/matching_corpus.py)."""
-    from proposals.affinity import tokens
+    from proposals.review.affinity import tokens
     from tests.proposals.matching_corpus import CORPUS
 
     pools = {}
@@ -369,8 +370,9 @@ def run_matching():
     from django.db import transaction
 
     from portal.accounts.models import User
-    from proposals import affinity, assignment, matching, review_services
     from proposals.models import Affinity, Bid, Call, Proposal, ReviewerProfile
+    from proposals.review import affinity, assignment, matching
+    from proposals.review import services as review_services
 
     admin, _created = User.objects.get_or_create(
         email="bench-admin@programme.example.org", defaults={"full_name": "Bench Admin", "is_programme_admin": True}
@@ -440,7 +442,8 @@ def run_matching():
     )
 
     # The first stage alone, for the fairness stage's effect on the minimum.
-    from proposals.review_services import ConflictRules, review_context
+    from proposals.review.conflicts import ConflictRules
+    from proposals.review.selectors import review_context
 
     proposals_, profiles_, overrides, _current, _declined = review_context(call)
     rules = ConflictRules(overrides)

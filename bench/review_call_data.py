@@ -33,7 +33,7 @@ def load_review_call():
         TeamMember,
         default_criteria,
     )
-    from proposals.scoring import rebuild_scores
+    from proposals.review.scoring import rebuild_scores
 
     call = Call.objects.filter(reference=REFERENCE).first()
     if call is not None:

@@ -1,6 +1,7 @@
 """Who may do what with partner organisations: one predicate per rule, used by pages, API and templates."""
 
 import rules
+from django.utils.translation import gettext as _
 
 
 @rules.predicate
@@ -32,3 +33,11 @@ rules.add_perm("partners.view_organisation_record", can_view_organisation_record
 rules.add_perm("partners.manage_members", can_manage_members)
 rules.add_perm("partners.decide_registrations", can_decide_registrations)
 rules.add_perm("partners.suspend_organisations", can_suspend_organisations)
+
+
+def require_programme_admin(user):
+    """Refuse the change unless `user` is a programme administrator (the service's side of `is_programme_admin`)."""
+    from portal.errors import NotAllowed
+
+    if not is_programme_admin(user):
+        raise NotAllowed(_("Only programme administrators can do this."))

@@ -16,6 +16,7 @@ from portal.audit.services import record_event
 from portal.errors import DomainError, NotAllowed, TransitionNotAllowed
 from portal.middleware import absolute_url, new_account_language
 from portal.notifications.services import notify, queue_email
+from portal.transitions import lock, require_state
 
 from . import permissions, tokens
 from .models import REASON_LIMIT, Invitation, Membership, Organisation, Registration, email_domain
@@ -23,15 +24,6 @@ from .models import REASON_LIMIT, Invitation, Membership, Organisation, Registra
 User = get_user_model()
 
 INVITATION_LIFETIME = timedelta(days=7)
-
-
-def _require_state(obj, allowed, message):
-    if obj.status not in allowed:
-        raise TransitionNotAllowed(message)
-
-
-def _lock(model, obj):
-    return model.objects.select_for_update().get(pk=obj.pk)
 
 
 def _require_reason(reason):
@@ -90,8 +82,8 @@ def submit_registration(*, data, language):
 @transaction.atomic
 def verify_registration_email(*, registration):
     """The contact proved the address is theirs: the application joins the review queue."""
-    registration = _lock(Registration, registration)
-    _require_state(
+    registration = lock(Registration, registration)
+    require_state(
         registration,
         [Registration.Status.SUBMITTED],
         _("This email address has already been verified; the application is in the review queue."),
@@ -123,8 +115,8 @@ def verify_registration_email(*, registration):
 @transaction.atomic
 def resubmit_registration(*, registration, data):
     """The applicant made the requested changes; the application goes back to the queue."""
-    registration = _lock(Registration, registration)
-    _require_state(
+    registration = lock(Registration, registration)
+    require_state(
         registration,
         [Registration.Status.CHANGES_REQUESTED],
         _("This application is not waiting for changes."),
@@ -176,8 +168,8 @@ def _decide(registration, *, by, to_state, action, reason):
 @transaction.atomic
 def approve_registration(*, registration, by):
     """Create the partner organisation, make the contact its partner admin and invite them in."""
-    registration = _lock(Registration, registration)
-    _require_state(
+    registration = lock(Registration, registration)
+    require_state(
         registration,
         [Registration.Status.PENDING_REVIEW],
         _("Only an application pending review can be approved (this one is “%(status)s”).")
@@ -231,8 +223,8 @@ def approve_registration(*, registration, by):
 def reject_registration(*, registration, by, reason):
     """Turn an application down and tell the contact why."""
     reason = _require_reason(reason)
-    registration = _lock(Registration, registration)
-    _require_state(
+    registration = lock(Registration, registration)
+    require_state(
         registration,
         [Registration.Status.PENDING_REVIEW, Registration.Status.CHANGES_REQUESTED],
         _("Only an application under review can be rejected (this one is “%(status)s”).")
@@ -252,8 +244,8 @@ def reject_registration(*, registration, by, reason):
 def request_registration_changes(*, registration, by, reason):
     """Send the application back to the applicant with what to change and a link to do it."""
     reason = _require_reason(reason)
-    registration = _lock(Registration, registration)
-    _require_state(
+    registration = lock(Registration, registration)
+    require_state(
         registration,
         [Registration.Status.PENDING_REVIEW],
         _("Changes can be requested only for an application pending review (this one is “%(status)s”).")
@@ -283,7 +275,7 @@ def _change_organisation_status(organisation, *, by, reason, from_state, to_stat
     if not permissions.can_suspend_organisations(by):
         raise NotAllowed(_("Only programme administrators suspend or reinstate organisations."))
     reason = _require_reason(reason)
-    organisation = _lock(Organisation, organisation)
+    organisation = lock(Organisation, organisation)
     if organisation.status != from_state:
         raise TransitionNotAllowed(
             _("%(organisation)s is “%(status)s”; this change is not possible.")
@@ -414,7 +406,7 @@ def invite_member(*, organisation, email, by):
 def revoke_invitation(*, invitation, by):
     """Withdraw an invitation that has not been used yet."""
     _require_member_manager(by, invitation.organisation)
-    invitation = _lock(Invitation, invitation)
+    invitation = lock(Invitation, invitation)
     if invitation.status != Invitation.Status.PENDING:
         raise TransitionNotAllowed(
             _("This invitation is already %(status)s.") % {"status": invitation.get_status_display().lower()}

@@ -10,7 +10,7 @@ from partners.api import OrganisationViewSet, RegistrationViewSet
 from portal.accounts import api as accounts_api
 from portal.accounts import views as accounts_views
 from proposals.api import CallViewSet, MissionViewSet, ProposalViewSet
-from proposals.review_api import AssignmentViewSet, ReviewerViewSet, ReviewViewSet
+from proposals.review.api import AssignmentViewSet, ReviewerViewSet, ReviewViewSet
 
 from . import views
 

@@ -7,4 +7,7 @@ class ProposalsConfig(AppConfig):
     verbose_name = _("Calls and proposals")
 
     def ready(self):
-        from . import signals  # noqa: F401 - connects the kept scores' receivers
+        # The permission modules register their rules by name for templates; the signals keep the scores.
+        from proposals import permissions  # noqa: F401
+        from proposals.review import permissions as review_permissions  # noqa: F401
+        from proposals.review import signals  # noqa: F401

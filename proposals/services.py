@@ -19,15 +19,16 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from partners.models import Organisation
-from partners.permissions import is_programme_admin
+from partners.permissions import require_programme_admin
 from portal import formatting
 from portal.audit.services import record_event
 from portal.errors import DomainError, NotAllowed, TransitionNotAllowed
 from portal.middleware import absolute_url
 from portal.notifications.services import notify, queue_email
+from portal.transitions import lock, refuse, require_state
 
-from . import affinity, documents, permissions, selectors
-from .models import Attachment, Call, DeadlineReminder, Platform, Proposal, ProposalVersion, TeamMember
+from . import documents, permissions, selectors
+from .models import Attachment, Call, DeadlineReminder, Proposal, ProposalVersion, TeamMember
 from .resources import figure, resource_problems
 
 User = get_user_model()
@@ -73,173 +74,9 @@ REQUIRED_FOR_FULL = [
     "science_objectives",
     "schedule",
 ]
-CALL_FIELDS = [
-    "mission",
-    "title",
-    "title_zh_hans",
-    "title_ru",
-    "reference",
-    "summary",
-    "summary_zh_hans",
-    "summary_ru",
-    "description",
-    "description_zh_hans",
-    "description_ru",
-    "eligible_kinds",
-    "eligible_countries",
-    "has_letter_stage",
-    "letter_deadline",
-    "deadline",
-    "time_zone",
-    "criteria",
-    "reviewers_per_proposal",
-    "conflict_policy",
-    "anonymity",
-    "review_deadline",
-]
-PLATFORM_FIELDS = [field.name for field in Platform._meta.concrete_fields if field.name not in ("id", "call")]
-
-
-def _lock(model, pk):
-    return model.objects.select_for_update().get(pk=pk)
-
-
-def _require_state(obj, allowed, message):
-    if obj.status not in allowed:
-        raise TransitionNotAllowed(message)
-
-
-def _refuse(refusal):
-    """Raise the refusal a permission rule named, if any (the same rule decides whether the button shows)."""
-    if refusal is not None:
-        raise refusal
-
-
-def _require_admin(by):
-    if not is_programme_admin(by):
-        raise NotAllowed(_("Only programme administrators can do this."))
 
 
 # Calls --------------------------------------------------------------------------------------
-
-
-def validate_call(call, platforms):
-    """Problems that stop a call from opening, as {field: message}."""
-    problems = {}
-    weights = [criterion.get("weight", 0) for criterion in call.criteria or []]
-    if not weights:
-        problems["criteria"] = _("Give at least one review criterion.")
-    elif sum(weights) != 100:
-        problems["criteria"] = _("The criteria weights add up to %(total)s; they must add up to 100.") % {
-            "total": sum(weights)
-        }
-    if not platforms:
-        problems["platforms"] = _("Offer at least one platform.")
-    if call.has_letter_stage and not call.letter_deadline:
-        problems["letter_deadline"] = _("A call with a letter-of-intent stage needs a letter deadline.")
-    if call.letter_deadline and call.deadline and call.letter_deadline >= call.deadline:
-        problems["letter_deadline"] = _("The letter-of-intent deadline must come before the proposal deadline.")
-    return problems
-
-
-def _save_platforms(call, platforms):
-    call.platforms.all().delete()
-    offered = []
-    for platform in platforms:
-        offered.append(Platform(**{key: value for key, value in platform.items() if key in PLATFORM_FIELDS}))
-        offered[-1].call = call
-    Platform.objects.bulk_create(offered)
-
-
-@transaction.atomic
-def create_call(*, data, platforms, by):
-    """Create a call as a draft, with the platforms it offers."""
-    _require_admin(by)
-    call = Call(**{field: data[field] for field in CALL_FIELDS if field in data})
-    if not call.has_letter_stage:
-        call.letter_deadline = None
-    call.full_clean()
-    call.save()
-    _save_platforms(call, platforms)
-    record_event(actor=by, action="call.created", obj=call, to_state=call.status)
-    return call
-
-
-@transaction.atomic
-def update_call(*, call, data, platforms=None, by):
-    """Change a call's details; the platforms and review settings only while it is a draft."""
-    _require_admin(by)
-    call = _lock(Call, call.pk)
-    _require_state(
-        call, (Call.Status.DRAFT, Call.Status.OPEN), _("A call can be edited only while it is a draft or open.")
-    )
-    before = {field: str(getattr(call, field)) for field in CALL_FIELDS}
-    for field in CALL_FIELDS:
-        if field in data:
-            setattr(call, field, data[field])
-    if not call.has_letter_stage:
-        call.letter_deadline = None
-    call.full_clean()
-    if call.status == Call.Status.OPEN:
-        problems = validate_call(call, list(call.platforms.all()))
-        if problems:
-            raise ValidationError(problems)
-    call.save()
-    if platforms is not None:
-        if call.status != Call.Status.DRAFT:
-            raise TransitionNotAllowed(_("Platforms can be changed only while the call is a draft."))
-        _save_platforms(call, platforms)
-    changed = {field: str(getattr(call, field)) for field in CALL_FIELDS if str(getattr(call, field)) != before[field]}
-    record_event(actor=by, action="call.updated", obj=call, data={"changed": sorted(changed)})
-    return call
-
-
-@transaction.atomic
-def open_call(*, call, by):
-    """Publish a call: it becomes public and partners can start proposals."""
-    _require_admin(by)
-    call = _lock(Call, call.pk)
-    _require_state(call, (Call.Status.DRAFT,), _("Only a draft call can be opened."))
-    problems = validate_call(call, list(call.platforms.all()))
-    now = timezone.now()
-    first_deadline = call.letter_deadline if call.has_letter_stage else call.deadline
-    if first_deadline and first_deadline <= now:
-        problems["deadline"] = _("The first deadline has already passed; move it into the future before opening.")
-    if problems:
-        raise ValidationError(problems)
-    call.status = Call.Status.OPEN
-    call.opened_at = now
-    call.save(update_fields=["status", "opened_at"])
-    record_event(actor=by, action="call.opened", obj=call, from_state="draft", to_state="open")
-    return call
-
-
-@transaction.atomic
-def close_call(*, call, by=None):
-    """Close a call to submissions (by an administrator, or by the sweep once its deadline passed)."""
-    if by is not None:
-        _require_admin(by)
-    call = _lock(Call, call.pk)
-    _require_state(call, (Call.Status.OPEN,), _("Only an open call can be closed."))
-    call.status = Call.Status.CLOSED
-    call.closed_at = timezone.now()
-    call.save(update_fields=["status", "closed_at"])
-    record_event(actor=by, action="call.closed", obj=call, from_state="open", to_state="closed")
-    affinity.enqueue_call(call.pk)
-    return call
-
-
-def close_calls_past_deadline(now=None):
-    """Close every open call whose final deadline has passed; returns how many were closed."""
-    now = now or timezone.now()
-    closed = 0
-    for call in Call.objects.filter(status=Call.Status.OPEN, deadline__lt=now):
-        try:
-            close_call(call=call)
-            closed += 1
-        except TransitionNotAllowed:
-            continue
-    return closed
 
 
 # Proposals: drafting ------------------------------------------------------------------------
@@ -302,7 +139,7 @@ def create_proposal(*, call, by, data, team=None):
         raise NotAllowed(_("Only people of a partner organisation can write proposals."))
     organisation = membership.organisation
     _require_active(organisation)
-    call = _lock(Call, call.pk)
+    call = lock(Call, call.pk)
     _require_open_for(call, organisation)
     stage = call.current_stage()
     if call.has_letter_stage and stage == Proposal.Stage.FULL:
@@ -404,7 +241,7 @@ def team_invitation_link(member):
 def _invite_to_team(proposal, member, user, by):
     """Email the invitation, the same whether the address has an account or not; a reviewer named this way is
     recorded as a conflict for an administrator to confirm, which by itself keeps them from nothing."""
-    from .review_services import propose_conflict
+    from proposals.review.services import propose_conflict
 
     queue_email(
         to=member.email,
@@ -466,8 +303,8 @@ def accept_team_invitation(*, member, by):
 @transaction.atomic
 def update_proposal(*, proposal, by, data, team=None):
     """Save a draft: any subset of its fields, at any time before the deadline."""
-    proposal = _lock(Proposal, proposal.pk)
-    _refuse(permissions.edit_refusal(by, proposal))
+    proposal = lock(Proposal, proposal.pk)
+    refuse(permissions.edit_refusal(by, proposal))
     beside_submitted = proposal.status == Proposal.Status.SUBMITTED
     if beside_submitted:
         apply_pending_changes(proposal)
@@ -604,7 +441,7 @@ def team_recipients(proposal):
     return people
 
 
-def _email_team(proposal, template, context, notice):
+def email_team(proposal, template, context, notice):
     """Email each of the team and add `notice` (a lazily translated text, filled with the title and
     `context`'s values) to the notifications of those with an account, each in their own language."""
     link = absolute_url(reverse("proposals:proposal_detail", args=[proposal.pk]))
@@ -619,9 +456,9 @@ def _email_team(proposal, template, context, notice):
 @transaction.atomic
 def submit_proposal(*, proposal, by):
     """Freeze the proposal as a new version and send the team a receipt; refused after the deadline."""
-    proposal = _lock(Proposal, proposal.pk)
+    proposal = lock(Proposal, proposal.pk)
     now = timezone.now()
-    _refuse(permissions.submit_refusal(by, proposal, now))
+    refuse(permissions.submit_refusal(by, proposal, now))
     if proposal.status == Proposal.Status.SUBMITTED:
         # Submitting again: the changes saved beside the submitted version become the proposal's content.
         team = pending_team(proposal)
@@ -657,7 +494,7 @@ def submit_proposal(*, proposal, by):
         to_state=proposal.status,
         data={"version": number, "content_hash": version.content_hash, "stage": proposal.stage},
     )
-    _email_team(
+    email_team(
         proposal,
         "proposal_submitted",
         {
@@ -674,8 +511,8 @@ def submit_proposal(*, proposal, by):
 @transaction.atomic
 def withdraw_proposal(*, proposal, by, reason=""):
     """Withdraw a submitted proposal before the deadline; it can be edited and resubmitted as a new version."""
-    proposal = _lock(Proposal, proposal.pk)
-    _refuse(permissions.withdraw_refusal(by, proposal))
+    proposal = lock(Proposal, proposal.pk)
+    refuse(permissions.withdraw_refusal(by, proposal))
     team = pending_team(proposal)
     apply_pending_changes(proposal)
     proposal.pending_changes = None
@@ -693,7 +530,7 @@ def withdraw_proposal(*, proposal, by, reason=""):
         to_state=proposal.status,
         reason=reason,
     )
-    _email_team(
+    email_team(
         proposal,
         "proposal_withdrawn",
         {
@@ -712,11 +549,11 @@ def withdraw_proposal(*, proposal, by, reason=""):
 @transaction.atomic
 def shortlist_letter(*, proposal, by, shortlisted, reason=""):
     """Decide on a letter of intent: a shortlisted team goes on to write the full proposal."""
-    _require_admin(by)
-    proposal = _lock(Proposal, proposal.pk)
+    require_programme_admin(by)
+    proposal = lock(Proposal, proposal.pk)
     if not proposal.call.has_letter_stage or proposal.stage != Proposal.Stage.LETTER:
         raise TransitionNotAllowed(_("Only letters of intent are shortlisted."))
-    _require_state(proposal, (Proposal.Status.SUBMITTED,), _("Only a submitted letter of intent can be shortlisted."))
+    require_state(proposal, (Proposal.Status.SUBMITTED,), _("Only a submitted letter of intent can be shortlisted."))
     if timezone.now() <= proposal.call.letter_deadline:
         raise TransitionNotAllowed(_("Letters can be shortlisted once the letter-of-intent deadline has passed."))
     if proposal.call.status != Call.Status.OPEN:
@@ -738,7 +575,7 @@ def shortlist_letter(*, proposal, by, shortlisted, reason=""):
         to_state=proposal.shortlist,
         reason=reason,
     )
-    _email_team(
+    email_team(
         proposal,
         "proposal_shortlisted" if shortlisted else "proposal_not_shortlisted",
         {
@@ -755,11 +592,11 @@ def shortlist_letter(*, proposal, by, shortlisted, reason=""):
 @transaction.atomic
 def record_compliance(*, proposal, by, eligible, reason=""):
     """Record the administrative compliance check of a submitted proposal once the call has closed."""
-    _require_admin(by)
-    proposal = _lock(Proposal, proposal.pk)
+    require_programme_admin(by)
+    proposal = lock(Proposal, proposal.pk)
     if proposal.call.status not in (Call.Status.CLOSED, Call.Status.UNDER_REVIEW):
         raise TransitionNotAllowed(_("Compliance is checked after the call closes."))
-    _require_state(proposal, (Proposal.Status.SUBMITTED,), _("Only submitted proposals are checked for compliance."))
+    require_state(proposal, (Proposal.Status.SUBMITTED,), _("Only submitted proposals are checked for compliance."))
     if not eligible and not (reason or "").strip():
         raise DomainError(_("Say why the proposal is not eligible."), field="reason")
     from_state = proposal.compliance or "not_checked"
@@ -802,8 +639,8 @@ def validate_pdf(upload):
 @transaction.atomic
 def add_attachment(*, proposal, by, upload, kind=Attachment.Kind.TECHNICAL):
     """Attach a PDF to a draft proposal."""
-    proposal = _lock(Proposal, proposal.pk)
-    _refuse(permissions.files_refusal(by, proposal))
+    proposal = lock(Proposal, proposal.pk)
+    refuse(permissions.files_refusal(by, proposal))
     validate_pdf(upload)
     digest = hashlib.sha256()
     for chunk in upload.chunks():
@@ -876,7 +713,7 @@ def reviewer_copy(*, attachment):
 @transaction.atomic
 def remove_attachment(*, attachment, by):
     """Take a file off a draft; the file stays stored for the versions that include it."""
-    proposal = _lock(Proposal, attachment.proposal_id)
+    proposal = lock(Proposal, attachment.proposal_id)
     _require_editor(proposal, by)
     if not proposal.is_editable_state:
         raise TransitionNotAllowed(_("A submitted proposal cannot be changed; withdraw it first to edit it."))
@@ -932,7 +769,7 @@ def _send_reminder(proposal, stage, days_before, deadline):
     try:
         with transaction.atomic():
             DeadlineReminder.objects.create(proposal=proposal, stage=stage, days_before=days_before)
-            _email_team(
+            email_team(
                 proposal,
                 "proposal_deadline_reminder",
                 {

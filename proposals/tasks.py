@@ -1,6 +1,6 @@
 from celery import shared_task
 
-from . import services
+from . import calls, services
 
 
 @shared_task
@@ -12,13 +12,13 @@ def send_deadline_reminders():
 @shared_task
 def close_calls_past_deadline():
     """Beat task: close calls whose final deadline has passed."""
-    return services.close_calls_past_deadline()
+    return calls.close_calls_past_deadline()
 
 
 @shared_task
 def send_review_reminders():
     """Beat task: remind reviewers with open reviews ahead of the review deadline (each reminder once)."""
-    from .review_services import send_review_reminders as send
+    from proposals.review.services import send_review_reminders as send
 
     return send()
 
@@ -26,7 +26,8 @@ def send_review_reminders():
 @shared_task
 def compute_call_affinity(call_id):
     """Recompute the stored text affinity of one call's proposals with every reviewer (safe to run twice)."""
-    from .affinity import compute_call_affinity as compute
+    from proposals.review.affinity import compute_call_affinity as compute
+
     from .models import Call
 
     call = Call.objects.filter(pk=call_id).first()
@@ -36,8 +37,8 @@ def compute_call_affinity(call_id):
 @shared_task
 def compute_affinity_in_matching():
     """Recompute the affinity of every closed or under-review call (after a reviewer's expertise changed)."""
-    from .affinity import calls_in_matching
-    from .affinity import compute_call_affinity as compute
+    from proposals.review.affinity import calls_in_matching
+    from proposals.review.affinity import compute_call_affinity as compute
 
     return sum(compute(call=call) for call in calls_in_matching())
 
@@ -45,6 +46,6 @@ def compute_affinity_in_matching():
 @shared_task
 def send_bid_reminders():
     """Beat task: remind reviewers to bid ahead of a call's bidding deadline (each reminder once)."""
-    from .bids import send_bid_reminders as send
+    from proposals.review.bids import send_bid_reminders as send
 
     return send()

@@ -1,6 +1,9 @@
 from django.urls import path, re_path
 
-from . import matching_views, review_views, views
+from proposals.review import matching_views
+from proposals.review import views as review_views
+
+from . import views
 
 app_name = "proposals"
 

@@ -24,7 +24,7 @@ from partners.models import Membership, Organisation
 from partners.permissions import is_programme_admin
 from portal.i18n import in_reader_language, translated_fields
 from proposals.models import Call, CooperationMode, Decision, Phase, Proposal, Review, ReviewAssignment, TeamMember
-from proposals.review_services import weighted_score
+from proposals.review.scoring import weighted_score
 from proposals.views import _Echo, _spreadsheet_safe
 
 from . import regions, selectors

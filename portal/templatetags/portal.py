@@ -4,6 +4,7 @@ Plain text comes out, escaped like any other variable."""
 
 from django import template
 from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from portal import formatting
@@ -53,7 +54,7 @@ def marked_label(field):
     `needed_to_submit`, such as a proposal's, which a draft may leave empty)."""
     mark = ""
     if field.field.required:
-        mark = format_html(' <span class="required" aria-hidden="true">*</span>')
+        mark = mark_safe(' <span class="required" aria-hidden="true">*</span>')  # noqa: S308 - constant markup
     elif field.name in getattr(field.form, "needed_to_submit", ()):
         mark = format_html(' <span class="needed">{}</span>', _("(needed to submit)"))
     contents = conditional_escape(field.label)

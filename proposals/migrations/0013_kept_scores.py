@@ -9,7 +9,7 @@ def keep_existing_scores(apps, schema_editor):
     """Reviews already on record get their kept figures (a fresh database has none, and nothing is done)."""
     if not apps.get_model("proposals", "Review").objects.exists():
         return
-    from proposals.scoring import rebuild_scores
+    from proposals.review.scoring import rebuild_scores
 
     rebuild_scores()
 

@@ -2,7 +2,7 @@
 
 from django import template
 
-from proposals.matching import reasons_text as _reasons_text
+from proposals.review.matching import reasons_text as _reasons_text
 
 register = template.Library()
 

@@ -12,8 +12,9 @@ from django.utils import timezone, translation
 from playwright.sync_api import expect
 
 from partners.models import Membership
-from proposals import review_services, services
+from proposals import services
 from proposals.models import Call, Decision, Proposal, ReviewAssignment
+from proposals.review import services as review_services
 from tests.factories import (
     CallFactory,
     MembershipFactory,

@@ -1,6 +1,6 @@
 """A greedy assignment, the obvious approach, kept as the reference the optimal solver is measured against."""
 
-from proposals.assignment import AssignmentResult
+from proposals.review.assignment import AssignmentResult
 
 
 def greedy(*, proposals, reviewers, k, capacity, match, conflicted, unwilling=None):

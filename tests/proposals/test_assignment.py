@@ -5,7 +5,7 @@ from collections import Counter
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from proposals.assignment import raise_minimum, solve
+from proposals.review.assignment import raise_minimum, solve
 from tests.proposals.assignment_reference import greedy
 
 
@@ -195,7 +195,7 @@ def test_the_fairness_stage_lifts_the_weakest_proposal():
 
 
 def test_costs_too_wide_for_the_compiled_solver_give_the_same_assignment(monkeypatch):
-    from proposals import assignment
+    from proposals.review import assignment
 
     options = {
         "proposals": list(range(6)),

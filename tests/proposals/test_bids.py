@@ -8,8 +8,8 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
-from proposals import bids
 from proposals.models import Affinity, Bid, BidReminder, Call, Conflict
+from proposals.review import bids
 from tests.factories import CallFactory, ReviewerProfileFactory
 from tests.proposals.review_support import submitted_proposal, text
 

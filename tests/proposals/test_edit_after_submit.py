@@ -9,8 +9,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from portal.errors import TransitionNotAllowed
-from proposals import permissions, review_selectors, services
+from proposals import permissions, services
 from proposals.models import Call, Proposal
+from proposals.review import selectors as review_selectors
 from tests.factories import ReviewAssignmentFactory
 from tests.proposals.review_support import text
 

@@ -6,8 +6,9 @@ from django.core import mail
 from django.utils import timezone
 
 from portal.notifications.models import Notification, OutboundEmail
-from proposals import review_services, services
+from proposals import services
 from proposals.models import Call
+from proposals.review import services as review_services
 from tests.factories import MembershipFactory, TeamMemberFactory
 from tests.helpers import last_email_to
 

@@ -19,8 +19,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from portal.errors import DomainError
-from proposals import review_selectors, review_services
 from proposals.models import Call, Conflict, Proposal, ProposalScore, Review, ReviewAssignment, ReviewScore
+from proposals.review import selectors as review_selectors
+from proposals.review import services as review_services
 from tests.factories import ReviewAssignmentFactory
 from tests.proposals.review_support import grades, new_reviewer, submitted_proposal
 

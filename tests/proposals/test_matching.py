@@ -6,8 +6,9 @@ import io
 import pytest
 from django.urls import reverse
 
-from proposals import bids, matching, review_services
 from proposals.models import Affinity, Bid, Call, ReviewAssignment
+from proposals.review import bids, matching
+from proposals.review import services as review_services
 from tests.proposals.review_support import audit_rows, new_reviewer, submitted_proposal, text
 
 

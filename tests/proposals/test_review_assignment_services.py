@@ -8,8 +8,9 @@ from django.urls import reverse
 
 from portal.errors import DomainError, NotAllowed, TransitionNotAllowed
 from portal.notifications.models import Notification
-from proposals import affinity, review_services
 from proposals.models import Call, ReviewAssignment
+from proposals.review import affinity
+from proposals.review import services as review_services
 from tests.factories import ProposalFactory, ReviewAssignmentFactory, ReviewerProfileFactory, ReviewFactory, UserFactory
 from tests.helpers import last_email_to, links_in, path_of, sign_in
 from tests.proposals.review_support import accepted, audit_rows, new_reviewer, submitted_proposal, text

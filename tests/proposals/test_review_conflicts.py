@@ -8,8 +8,10 @@ from django.urls import reverse
 
 from partners.models import Membership
 from portal.errors import DomainError
-from proposals import review_selectors, review_services
 from proposals.models import Call, Conflict, Proposal, ReviewAssignment
+from proposals.review import conflicts
+from proposals.review import selectors as review_selectors
+from proposals.review import services as review_services
 from tests.factories import MembershipFactory, OrganisationFactory, ReviewerProfileFactory, ReviewFactory
 from tests.proposals.review_support import audit_rows, new_reviewer, text
 
@@ -136,7 +138,7 @@ def test_a_reviewer_from_the_teams_country_is_conflicted_only_where_the_call_say
 def test_a_reviewer_from_elsewhere_is_not_conflicted_even_by_country(review_call, proposal, reviewer):
     review_call.conflict_policy = Call.ConflictPolicy.ORGANISATION_AND_COUNTRY
     review_call.save(update_fields=["conflict_policy"])
-    assert review_services.conflict_reason(Proposal.objects.get(pk=proposal.pk), reviewer) == ""
+    assert conflicts.conflict_reason(Proposal.objects.get(pk=proposal.pk), reviewer) == ""
 
 
 # Declared by the reviewer -----------------------------------------------------------------------

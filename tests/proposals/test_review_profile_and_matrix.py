@@ -1,7 +1,7 @@
 """The reviewer's own expertise page and the administrators' conflict matrix."""
 
 from portal.audit.models import AuditEvent
-from proposals import review_services
+from proposals.review import services as review_services
 from tests.factories import ProposalFactory, ReviewerProfileFactory
 
 

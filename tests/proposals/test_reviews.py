@@ -10,8 +10,8 @@ from django.utils import timezone
 
 from portal.errors import TransitionNotAllowed
 from portal.formatting import when
-from proposals import review_services
 from proposals.models import Call, Proposal, Review, ReviewAssignment, ReviewReminder
+from proposals.review import services as review_services
 from tests.factories import ReviewFactory
 from tests.helpers import last_email_to, links_in, path_of
 from tests.proposals.review_support import accepted, audit_rows, new_reviewer, submitted_proposal, text

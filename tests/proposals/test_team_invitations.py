@@ -11,8 +11,11 @@ from partners.models import Membership
 from portal.audit.models import AuditEvent
 from portal.errors import DomainError
 from portal.notifications.models import OutboundEmail
-from proposals import review_selectors, review_services, services
+from proposals import services
 from proposals.models import Conflict, ReviewAssignment, TeamMember
+from proposals.review import conflicts
+from proposals.review import selectors as review_selectors
+from proposals.review import services as review_services
 from tests.factories import MembershipFactory, OrganisationFactory, ReviewerProfileFactory, UserFactory
 from tests.proposals.support import pdf_upload, post_data, send_to_review
 
@@ -260,7 +263,7 @@ def test_naming_a_reviewer_proposes_a_conflict_that_keeps_them_from_nothing(
     proposal = named_and_in_review
     conflict = Conflict.objects.get(proposal=proposal, reviewer=named_reviewer)
     assert conflict.kind == Conflict.Kind.PROPOSED
-    assert review_services.conflict_reason(proposal, named_reviewer) == ""
+    assert conflicts.conflict_reason(proposal, named_reviewer) == ""
     assignment = review_services.add_assignment(proposal=proposal, reviewer=named_reviewer, by=programme_admin)
     assert review_selectors.get_assignment_for(user=named_reviewer, pk=assignment.pk) == assignment
     # The team's own log says nothing of who among those they named is a reviewer.
@@ -298,7 +301,7 @@ def test_a_confirmed_conflict_excludes_the_reviewer_and_is_audited(
     assert response["Location"] == reverse("proposals:call_conflicts", args=[call.pk])
     assert Conflict.objects.get(proposal=proposal, reviewer=named_reviewer).kind == Conflict.Kind.ADDED
     assert not ReviewAssignment.objects.filter(pk=assignment.pk).exists()
-    assert review_services.conflict_reason(proposal, named_reviewer) == "Co-author of the PI."
+    assert conflicts.conflict_reason(proposal, named_reviewer) == "Co-author of the PI."
     event = AuditEvent.objects.get(action="conflict.confirmed")
     assert (event.actor, event.from_state, event.to_state, event.reason) == (
         programme_admin,
@@ -322,11 +325,11 @@ def test_the_api_dismisses_a_proposed_conflict_and_the_call_rules_still_apply(
     assert response.status_code == 200, response.content
     assert Conflict.objects.get(proposal=proposal, reviewer=named_reviewer).kind == Conflict.Kind.DISMISSED
     assert AuditEvent.objects.get(action="conflict.dismissed").reason == "Not a co-author."
-    assert review_services.conflict_reason(proposal, named_reviewer) == ""
+    assert conflicts.conflict_reason(proposal, named_reviewer) == ""
 
     # Should the reviewer accept the invitation, they are on the team: the automatic conflict holds.
     services.accept_team_invitation(member=TeamMember.objects.get(proposal=proposal), by=named_reviewer)
-    assert review_services.conflict_reason(proposal, named_reviewer) == "The reviewer is on the team."
+    assert conflicts.conflict_reason(proposal, named_reviewer) == "The reviewer is on the team."
 
 
 def test_confirming_needs_an_administrator_and_a_reason(named_and_in_review, named_reviewer, pi, programme_admin):

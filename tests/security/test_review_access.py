@@ -2,8 +2,8 @@
 
 from django.urls import reverse
 
-from proposals import review_services
 from proposals.models import Review, ReviewAssignment
+from proposals.review import services as review_services
 
 from .world import build_world
 

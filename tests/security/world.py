@@ -11,7 +11,7 @@ same state, so that whatever could leak exists:
   a draft call, seen by administrators only;
   the reviewer: accepted the assignment on proposal A, review in draft;
   the conflicted reviewer: accepted proposal A and submitted a review, then an administrator added a
-  conflict (proposals.review_services.set_conflict), which leaves the assignment in place;
+  conflict (proposals.review.services.set_conflict), which leaves the assignment in place;
   a third reviewer with a submitted review of proposal B;
   the programme administrator and a second one, each with a finished export file.
 """
@@ -27,8 +27,9 @@ from django.utils.http import urlsafe_base64_encode
 
 from partners.models import Membership, Registration
 from portal.dashboard.models import ExportJob
-from proposals import review_services, services
+from proposals import services
 from proposals.models import Call, Decision, Proposal, Review, ReviewAssignment, TeamMember
+from proposals.review import services as review_services
 from tests.factories import (
     CallFactory,
     InvitationFactory,

@@ -147,7 +147,8 @@ class Command(BaseCommand):
             )
 
         from proposals import demo as proposals_demo
-        from proposals import outcome_demo, review_demo
+        from proposals import outcome_demo
+        from proposals.review import demo as review_demo
 
         calls = proposals_demo.load()
         review_demo.load()

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand
 
 from proposals.models import Call
-from proposals.scoring import rebuild_scores
+from proposals.review.scoring import rebuild_scores
 
 
 class Command(BaseCommand):

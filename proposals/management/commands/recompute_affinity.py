@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from proposals.affinity import calls_in_matching, compute_call_affinity
 from proposals.models import Call
+from proposals.review.affinity import calls_in_matching, compute_call_affinity
 
 
 class Command(BaseCommand):

@@ -36,7 +36,7 @@ from proposals.models import (
     TeamMember,
     default_criteria,
 )
-from proposals.scoring import rebuild_scores
+from proposals.review.scoring import rebuild_scores
 
 User = get_user_model()
 BATCH = 5000

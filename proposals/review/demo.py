@@ -9,9 +9,8 @@ from django.utils import timezone
 from partners.choices import Area, CooperationLevel
 from partners.demo import DEMO_PASSWORD
 from partners.models import Organisation
-
-from .demo import first_version
-from .models import (
+from proposals.demo import first_version
+from proposals.models import (
     Call,
     CooperationMode,
     PlatformKind,

@@ -8,10 +8,9 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from portal.api import ERRORS
-
-from . import bids
-from .models import Bid
-from .review_api import IsReviewer
+from proposals.models import Bid
+from proposals.review import bids
+from proposals.review.api import IsReviewer
 
 BID_CHOICES = [("", "no bid"), *Bid.Value.choices]
 

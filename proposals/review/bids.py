@@ -12,14 +12,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from partners.permissions import require_programme_admin
 from portal.audit.services import record_event
 from portal.errors import DomainError
 from portal.middleware import absolute_url
 from portal.notifications.services import queue_email
-
-from .models import Affinity, Bid, BidReminder, Call, Conflict, ReviewerProfile
-from .review_services import ConflictRules, reviewable_proposals
-from .services import _require_admin
+from proposals.models import Affinity, Bid, BidReminder, Call, Conflict, ReviewerProfile
+from proposals.review.conflicts import ConflictRules
+from proposals.review.selectors import reviewable_proposals
 
 User = get_user_model()
 
@@ -104,7 +104,7 @@ def place_bids(*, call, by, bids):
 @transaction.atomic
 def set_bidding_deadline(*, call, by, deadline):
     """Set or clear (None) the moment bids on a call close; reminders go out 3 days and 1 day before it."""
-    _require_admin(by)
+    require_programme_admin(by)
     call = Call.objects.select_for_update().get(pk=call.pk)
     if call.status == Call.Status.DECIDED:
         raise DomainError(_("The call is decided; bids no longer matter."))

@@ -13,9 +13,8 @@ from django.utils.translation import gettext as _
 from partners.permissions import is_programme_admin
 from portal.audit.services import record_event
 from portal.errors import DomainError, NotAllowed
-
-from . import affinity
-from .models import ReviewerPublication
+from proposals.models import ReviewerPublication
+from proposals.review import affinity
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
 MAX_PUBLICATIONS = 500

@@ -8,10 +8,9 @@ from rest_framework import serializers
 
 from partners.choices import Area
 from partners.models import Organisation
-
-from . import review_selectors
-from .models import Conflict, Decision, Review, ReviewAssignment, ReviewerProfile
-from .review_services import REVIEWER_FIELDS
+from proposals.models import Conflict, Decision, Review, ReviewAssignment, ReviewerProfile
+from proposals.review import selectors as review_selectors
+from proposals.review.services import REVIEWER_FIELDS
 
 
 class ReviewerSerializer(serializers.ModelSerializer):

@@ -15,24 +15,20 @@ lock per call on PostgreSQL), so neither reads the other's rows half-written.
 
 import statistics
 from collections import defaultdict
+from decimal import Decimal
 
 from django.db import connection, transaction
+from django.utils.translation import gettext as _
 
-from .models import Call, ProposalScore, Review, ReviewScore
+from portal.units import KILOGRAM, MEGABYTES_PER_DAY, WATT
+from proposals.models import Call, Decision, Proposal, ProposalScore, Review, ReviewScore
+from proposals.review.selectors import counted_reviews
 
 DISAGREEMENT_SPREAD = 1.5
 _LOCK_CLASS = 1900  # the advisory-lock namespace of the kept scores (the second key is the call)
 
 
-def _counted_reviews():
-    from .review_selectors import counted_reviews  # review_selectors imports the services, which import this
-
-    return counted_reviews()
-
-
 def _weighted_score(call, scores):
-    from .review_services import weighted_score
-
     return weighted_score(call, scores, number=float)
 
 
@@ -76,7 +72,7 @@ def proposal_figures(pairs):
 def recomputed(call):
     """{proposal id: figures} for every proposal of the call with a counted review, computed from the reviews
     alone (what the kept rows must equal; also what `rebuild_scores` writes)."""
-    rows = _counted_reviews().filter(assignment__proposal__call=call)
+    rows = counted_reviews().filter(assignment__proposal__call=call)
     kept = review_scores(
         call, rows.values_list("pk", "assignment__proposal_id", "assignment__reviewer_id", "scores").order_by()
     )
@@ -98,7 +94,7 @@ def refresh_scores(*, call_id, reviewer_ids=None, proposal_ids=()):
     date. Call it inside the transaction of the change."""
     _lock(call_id)
     call = Call.objects.only("criteria").get(pk=call_id)
-    counted = _counted_reviews().filter(assignment__proposal__call_id=call_id)
+    counted = counted_reviews().filter(assignment__proposal__call_id=call_id)
     old = ReviewScore.objects.filter(call_id=call_id)
     if reviewer_ids is not None:
         reviewer_ids = list(reviewer_ids)
@@ -162,3 +158,41 @@ def rebuild_scores(calls=None):
         with transaction.atomic():
             refresh_scores(call_id=call_id)
     return len(ids)
+
+
+def weighted_score(call, scores, number=Decimal):
+    """The review's overall score on the 1–5 scale, weighted by the call's criteria; None when nothing is graded.
+
+    Grades and weights are whole numbers, so the weighted sum is exact; only the division is done in `number`
+    (Decimal for exports, float where thousands are ranked at once).
+    """
+    total_weight = sum(c["weight"] for c in call.criteria if c["key"] in scores)
+    if not total_weight:
+        return None
+    return number(sum(scores[c["key"]] * c["weight"] for c in call.criteria if c["key"] in scores)) / total_weight
+
+
+def manifest(call, decisions=None):
+    """Per platform: the selected payloads' mass, average power and data summed against its budget."""
+    # Only the selected proposals are read: a call of thousands builds a few dozen instances.
+    proposals = Proposal.objects.filter(call=call, status=Proposal.Status.SUBMITTED)
+    if decisions is None:
+        proposals = proposals.filter(decision__outcome=Decision.Outcome.SELECTED)
+    else:
+        proposals = proposals.filter(
+            pk__in=[pk for pk, outcome in decisions.items() if outcome == Decision.Outcome.SELECTED]
+        )
+    proposals = list(proposals.only("platform", "mass_kg", "average_power_w", "data_mb_per_day").order_by("pk"))
+    rows = []
+    for platform in call.platforms.all():
+        chosen = [p for p in proposals if p.platform_id == platform.pk]
+        figures = []
+        for label, field, budget, unit in (
+            (_("Mass"), "mass_kg", platform.total_mass_kg, KILOGRAM),
+            (_("Average power"), "average_power_w", platform.total_average_power_w, WATT),
+            (_("Data volume"), "data_mb_per_day", platform.total_data_mb_per_day, MEGABYTES_PER_DAY),
+        ):
+            used = sum((getattr(p, field) or Decimal(0) for p in chosen), Decimal(0))
+            figures.append({"label": label, "used": used, "budget": budget, "unit": unit, "over": used > budget})
+        rows.append({"platform": platform, "payloads": len(chosen), "figures": figures})
+    return rows

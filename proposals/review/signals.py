@@ -5,8 +5,8 @@ from django.db import transaction
 from django.db.models.signals import post_delete, post_save, pre_delete
 from django.dispatch import receiver
 
-from . import scoring
-from .models import Call, Conflict, ProposalScore, Review, ReviewAssignment, ReviewScore
+from proposals.models import Call, Conflict, ProposalScore, Review, ReviewAssignment, ReviewScore
+from proposals.review import scoring
 
 
 def _refresh(call_id, reviewer_id, proposal_id=None):

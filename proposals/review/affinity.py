@@ -27,8 +27,7 @@ from django.utils import timezone
 from scipy import sparse
 
 from portal.audit.services import record_event
-
-from .models import Affinity, Call, ReviewerProfile
+from proposals.models import Affinity, Call, ReviewerProfile
 
 logger = logging.getLogger(__name__)
 
@@ -222,7 +221,7 @@ def active_profiles():
 @transaction.atomic
 def compute_call_affinity(*, call):
     """Recompute and store the affinity of every proposal in review of `call` with every active reviewer."""
-    from .review_services import proposals_in_review
+    from proposals.review.selectors import proposals_in_review
 
     call = Call.objects.select_for_update().get(pk=call.pk)
     proposals = list(proposals_in_review(call).only("pk", "call", "title", "abstract", "science_objectives"))
@@ -286,7 +285,7 @@ def enqueue_all():
 
 
 def _send(name, arg):
-    from . import tasks
+    from proposals import tasks
 
     try:
         task = getattr(tasks, name)

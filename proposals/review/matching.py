@@ -17,8 +17,7 @@ from django.db.models.functions import Cast
 from django.utils.translation import gettext_lazy as _
 
 from partners.choices import Area, labels
-
-from .models import Affinity, Bid
+from proposals.models import Affinity, Bid
 
 WEIGHTS = {"affinity": 100, "area": 10, "eager": 40, "willing": 15}
 FORMULA = _(

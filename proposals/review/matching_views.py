@@ -14,12 +14,12 @@ from django.views.decorators.http import require_GET, require_POST
 
 from partners.choices import Area, labels
 from portal.errors import DomainError
-
-from . import bids, publications, review_selectors
-from .forms import BiddingDeadlineForm
-from .models import Bid, Call, ReviewerProfile, ReviewerPublication
-from .review_views import _admin_only, _posted, _reviewer_only
-from .views import _spreadsheet_safe
+from proposals.forms import BiddingDeadlineForm
+from proposals.models import Bid, Call, ReviewerProfile, ReviewerPublication
+from proposals.review import bids, publications
+from proposals.review import selectors as review_selectors
+from proposals.review.views import _admin_only, _posted, _reviewer_only
+from proposals.views import _spreadsheet_safe
 
 
 @login_required

@@ -9,9 +9,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from partners.permissions import is_programme_admin
-
-from .models import Attachment, Call, Conflict, Decision, Proposal, Review, ReviewAssignment, ReviewerProfile
-from .review_services import ConflictRules, proposals_in_review, review_context
+from proposals.models import Attachment, Call, Conflict, Decision, Proposal, Review, ReviewAssignment, ReviewerProfile
+from proposals.review.conflicts import ConflictRules
 
 
 def conflict_between(proposal, reviewer):
@@ -412,3 +411,41 @@ def release_summary(call):
         .exclude(review__status=Review.Status.SUBMITTED)
         .count(),
     }
+
+
+def proposals_in_review(call):
+    """The proposals that go to review: submitted full proposals not found ineligible."""
+    # Through the call's own manager, each proposal holds this `call` instead of a copy loaded per row.
+    return (
+        call.proposals.filter(status=Proposal.Status.SUBMITTED, stage=Proposal.Stage.FULL)
+        .exclude(compliance=Proposal.Compliance.NOT_ELIGIBLE)
+        .order_by("pk")
+    )
+
+
+def reviewable_proposals(call):
+    """The proposals in review with what the conflict rules, the assignment and the emails read of them."""
+    return (
+        proposals_in_review(call)
+        .select_related("organisation", "call", "principal_investigator", "platform")
+        .prefetch_related("team")
+    )
+
+
+def review_context(call):
+    proposals = list(reviewable_proposals(call))
+    profiles = list(
+        ReviewerProfile.objects.filter(user__is_reviewer=True, user__is_active=True)
+        .select_related("user", "user__membership__organisation", "affiliation")
+        .order_by("user__full_name", "pk")
+    )
+    overrides = {(c.proposal_id, c.reviewer_id): c for c in Conflict.objects.filter(proposal__call=call)}
+    current = list(
+        ReviewAssignment.objects.filter(proposal__call=call).exclude(status=ReviewAssignment.Status.DECLINED)
+    )
+    declined = set(
+        ReviewAssignment.objects.filter(proposal__call=call, status=ReviewAssignment.Status.DECLINED).values_list(
+            "proposal_id", "reviewer_id"
+        )
+    )
+    return proposals, profiles, overrides, current, declined

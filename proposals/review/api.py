@@ -13,10 +13,12 @@ from rest_framework.response import Response
 from partners.api import IsProgrammeAdmin
 from partners.serializers import ReasonSerializer
 from portal.api import ERRORS
-
-from . import review_selectors, review_services
-from .models import Proposal, Review, ReviewAssignment
-from .review_serializers import (
+from proposals import calls
+from proposals.models import Proposal, Review, ReviewAssignment
+from proposals.review import scoring
+from proposals.review import selectors as review_selectors
+from proposals.review import services as review_services
+from proposals.review.serializers import (
     AssignmentAdminSerializer,
     AssignmentDetailSerializer,
     AssignmentRunSerializer,
@@ -35,7 +37,7 @@ from .review_serializers import (
     ReviewInputSerializer,
     ReviewSerializer,
 )
-from .serializers import CallSerializer
+from proposals.serializers import CallSerializer
 
 User = get_user_model()
 
@@ -144,7 +146,7 @@ class CallReviewActions:
     @extend_schema(summary="Move a closed call into review", request=None, responses={200: CallSerializer, **ERRORS})
     @action(detail=True, methods=["post"], url_path="start-review")
     def start_review(self, request, pk=None):
-        review_services.start_review(call=self.get_object(), by=request.user)
+        calls.start_review(call=self.get_object(), by=request.user)
         return Response(CallSerializer(self.get_object()).data)
 
     @extend_schema(
@@ -258,7 +260,7 @@ class CallReviewActions:
     # One row per platform of the call: a short list, answered whole.
     @action(detail=True, methods=["get"], pagination_class=None, filterset_class=None)
     def manifest(self, request, pk=None):
-        return Response(ManifestSerializer(review_services.manifest(self.get_object()), many=True).data)
+        return Response(ManifestSerializer(scoring.manifest(self.get_object()), many=True).data)
 
     @extend_schema(
         summary="Release the decisions: email every team its outcome; the call becomes decided",
@@ -273,7 +275,7 @@ class CallReviewActions:
     @action(detail=True, methods=["post"], url_path="release-decisions")
     def release_decisions(self, request, pk=None):
         data = _valid(ReleaseSerializer, request)
-        review_services.release_decisions(
+        calls.release_decisions(
             call=self.get_object(), by=request.user, override_reason=data["reason"] if data["override"] else ""
         )
         return Response(CallSerializer(self.get_object()).data)

@@ -1,7 +1,6 @@
 """Every change in peer review: reviewers, conflicts, assignments, reviews, decisions and their release."""
 
 from collections import defaultdict
-from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
@@ -11,19 +10,28 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from partners.permissions import is_programme_admin
+from partners.permissions import is_programme_admin, require_programme_admin
 from partners.services import set_password_url
 from portal.audit.services import record_event
 from portal.errors import DomainError, NotAllowed, TransitionNotAllowed
 from portal.formatting import when
 from portal.middleware import absolute_url, new_account_language
 from portal.notifications.services import notify, queue_email
-from portal.units import KILOGRAM, MEGABYTES_PER_DAY, WATT
-
-from . import affinity, matching, permissions
-from . import assignment as solver
-from .models import Call, Conflict, Decision, Proposal, Review, ReviewAssignment, ReviewerProfile, ReviewReminder
-from .services import _refuse, _require_admin, _require_state
+from portal.transitions import refuse, require_state
+from proposals.models import (
+    Call,
+    Conflict,
+    Decision,
+    Review,
+    ReviewAssignment,
+    ReviewerProfile,
+    ReviewReminder,
+)
+from proposals.review import affinity, matching, permissions
+from proposals.review import assignment as solver
+from proposals.review.conflicts import ConflictRules, conflict_reason
+from proposals.review.scoring import manifest
+from proposals.review.selectors import review_context, reviewable_proposals
 
 User = get_user_model()
 
@@ -37,7 +45,7 @@ REVIEW_REMINDER_DAYS = (3, 1)
 def invite_reviewer(*, email, full_name, by, profile, language=None):
     """Make a person a reviewer (creating their account if needed, in `language` or by default the language of the
     request) and email them how to sign in."""
-    _require_admin(by)
+    require_programme_admin(by)
     email = email.strip()
     user = User.objects.filter(email__iexact=email).first()
     created = user is None
@@ -104,82 +112,6 @@ def update_reviewer_profile(*, profile, by, data):
 # Conflicts ------------------------------------------------------------------------------------
 
 
-class ConflictRules:
-    """The conflict rules, with each proposal's team and each reviewer's ties worked out once."""
-
-    def __init__(self, overrides=None):
-        self.overrides = overrides
-        self._teams = {}
-        self._ties = {}
-
-    def _team(self, proposal):
-        if proposal.pk not in self._teams:
-            team = list(proposal.team.all())
-            countries = {proposal.organisation.country.code} | {m.country.code for m in team if m.country}
-            countries.discard("")
-            self._teams[proposal.pk] = (
-                {m.user_id for m in team if m.user_id},
-                {proposal.organisation_id} | {m.organisation_id for m in team if m.organisation_id},
-                countries,
-            )
-        return self._teams[proposal.pk]
-
-    def _reviewer_ties(self, reviewer, profile):
-        if reviewer.pk not in self._ties:
-            membership = reviewer.partner_membership
-            organisations, countries = set(), set()
-            if membership is not None:
-                organisations.add(membership.organisation_id)
-                if membership.organisation.country:
-                    countries.add(membership.organisation.country.code)
-            if profile is not None and profile.affiliation_id:
-                organisations.add(profile.affiliation_id)
-            if profile is not None and profile.country:
-                countries.add(profile.country.code)
-            self._ties[reviewer.pk] = (organisations, countries)
-        return self._ties[reviewer.pk]
-
-    def automatic(self, proposal, reviewer, profile=None):
-        """Why the reviewer conflicts with the proposal by the call's rules, or '' when they do not."""
-        if reviewer.pk == proposal.principal_investigator_id:
-            return _("The reviewer is the principal investigator.")
-        people, organisations, team_countries = self._team(proposal)
-        if reviewer.pk in people:
-            return _("The reviewer is on the team.")
-        affiliations, reviewer_countries = self._reviewer_ties(reviewer, profile)
-        if affiliations & organisations:
-            return _("The reviewer belongs to the lead organisation or a team member's organisation.")
-        if proposal.call.conflict_policy == Call.ConflictPolicy.ORGANISATION_AND_COUNTRY and (
-            reviewer_countries & team_countries
-        ):
-            return _("The reviewer is from the same country as the team, which this call excludes.")
-        return ""
-
-    def override(self, proposal, reviewer):
-        if self.overrides is None:
-            return Conflict.objects.filter(proposal=proposal, reviewer=reviewer).first()
-        return self.overrides.get((proposal.pk, reviewer.pk))
-
-    def reason(self, proposal, reviewer, profile=None):
-        """The reason a reviewer must not see a proposal, or '' — applying declared, added and lifted conflicts."""
-        override = self.override(proposal, reviewer)
-        if override is not None and override.kind in Conflict.STANDING:
-            return override.reason
-        if override is not None and override.kind == Conflict.Kind.LIFTED:
-            return ""
-        return self.automatic(proposal, reviewer, profile)
-
-
-def automatic_conflict(proposal, reviewer, profile=None):
-    """Why the reviewer conflicts with the proposal by the call's rules, or '' when they do not."""
-    return ConflictRules().automatic(proposal, reviewer, profile)
-
-
-def conflict_reason(proposal, reviewer, profile=None, overrides=None):
-    """The reason a reviewer must not see a proposal, or '' — applying declared, added and lifted conflicts."""
-    return ConflictRules(overrides).reason(proposal, reviewer, profile)
-
-
 @transaction.atomic
 def declare_conflict(*, assignment=None, proposal=None, reviewer, reason):
     """A reviewer declares a conflict; any assignment to that proposal is withdrawn from them."""
@@ -203,7 +135,7 @@ def declare_conflict(*, assignment=None, proposal=None, reviewer, reason):
 def set_conflict(*, proposal, reviewer, by, conflicted, reason):
     """An administrator adds a conflict, or lifts an automatic one, with a reason. A conflict the applicants
     proposed (by naming the reviewer on their team) is confirmed or dismissed the same way."""
-    _require_admin(by)
+    require_programme_admin(by)
     if not (reason or "").strip():
         raise DomainError(_("Give a reason."), field="reason")
     existing = Conflict.objects.select_for_update().filter(proposal=proposal, reviewer=reviewer).first()
@@ -260,50 +192,12 @@ def propose_conflict(*, proposal, reviewer, by):
 # Assignment -----------------------------------------------------------------------------------
 
 
-def proposals_in_review(call):
-    """The proposals that go to review: submitted full proposals not found ineligible."""
-    # Through the call's own manager, each proposal holds this `call` instead of a copy loaded per row.
-    return (
-        call.proposals.filter(status=Proposal.Status.SUBMITTED, stage=Proposal.Stage.FULL)
-        .exclude(compliance=Proposal.Compliance.NOT_ELIGIBLE)
-        .order_by("pk")
-    )
-
-
-def reviewable_proposals(call):
-    """The proposals in review with what the conflict rules, the assignment and the emails read of them."""
-    return (
-        proposals_in_review(call)
-        .select_related("organisation", "call", "principal_investigator", "platform")
-        .prefetch_related("team")
-    )
-
-
-def review_context(call):
-    proposals = list(reviewable_proposals(call))
-    profiles = list(
-        ReviewerProfile.objects.filter(user__is_reviewer=True, user__is_active=True)
-        .select_related("user", "user__membership__organisation", "affiliation")
-        .order_by("user__full_name", "pk")
-    )
-    overrides = {(c.proposal_id, c.reviewer_id): c for c in Conflict.objects.filter(proposal__call=call)}
-    current = list(
-        ReviewAssignment.objects.filter(proposal__call=call).exclude(status=ReviewAssignment.Status.DECLINED)
-    )
-    declined = set(
-        ReviewAssignment.objects.filter(proposal__call=call, status=ReviewAssignment.Status.DECLINED).values_list(
-            "proposal_id", "reviewer_id"
-        )
-    )
-    return proposals, profiles, overrides, current, declined
-
-
 @transaction.atomic
 def assign_reviewers(*, call, by):
     """Fill every proposal's open review slots optimally; returns the solver's result (with shortfalls)."""
-    _require_admin(by)
+    require_programme_admin(by)
     call = Call.objects.select_for_update().get(pk=call.pk)
-    _require_state(call, (Call.Status.UNDER_REVIEW,), _("Reviewers are assigned once the call is under review."))
+    require_state(call, (Call.Status.UNDER_REVIEW,), _("Reviewers are assigned once the call is under review."))
     proposals, profiles, overrides, current, declined = review_context(call)
     by_user = {profile.user_id: profile for profile in profiles}
     load = defaultdict(int)
@@ -369,8 +263,8 @@ def _email_assigned(user, call):
 @transaction.atomic
 def add_assignment(*, proposal, reviewer, by):
     """Assign one reviewer by hand, with the same conflict and load checks as the automatic assignment."""
-    _require_admin(by)
-    _require_state(
+    require_programme_admin(by)
+    require_state(
         proposal.call, (Call.Status.UNDER_REVIEW,), _("Reviewers are assigned once the call is under review.")
     )
     if not reviewable_proposals(proposal.call).filter(pk=proposal.pk).exists():
@@ -412,7 +306,7 @@ def add_assignment(*, proposal, reviewer, by):
 @transaction.atomic
 def remove_assignment(*, assignment, by):
     """Take an assignment back, unless its review is already submitted."""
-    _require_admin(by)
+    require_programme_admin(by)
     if hasattr(assignment, "review") and assignment.review.status == Review.Status.SUBMITTED:
         raise TransitionNotAllowed(_("The review is already submitted; it cannot be taken back."))
     record_event(
@@ -425,7 +319,7 @@ def remove_assignment(*, assignment, by):
 def respond_to_assignment(*, assignment, by, accept, reason=""):
     """The reviewer accepts or declines; a declined slot is open for reassignment."""
     assignment = ReviewAssignment.objects.select_for_update().get(pk=assignment.pk)
-    _refuse(permissions.answer_refusal(by, assignment))
+    refuse(permissions.answer_refusal(by, assignment))
     if not accept and not (reason or "").strip():
         raise DomainError(_("Say why you decline."), field="reason")
     assignment.status = ReviewAssignment.Status.ACCEPTED if accept else ReviewAssignment.Status.DECLINED
@@ -531,18 +425,6 @@ def save_review(*, assignment, by, data, submit=False):
     return review
 
 
-def weighted_score(call, scores, number=Decimal):
-    """The review's overall score on the 1–5 scale, weighted by the call's criteria; None when nothing is graded.
-
-    Grades and weights are whole numbers, so the weighted sum is exact; only the division is done in `number`
-    (Decimal for exports, float where thousands are ranked at once).
-    """
-    total_weight = sum(c["weight"] for c in call.criteria if c["key"] in scores)
-    if not total_weight:
-        return None
-    return number(sum(scores[c["key"]] * c["weight"] for c in call.criteria if c["key"] in scores)) / total_weight
-
-
 def send_review_reminders(now=None):
     """Remind reviewers with open reviews 3 days and 1 day before the review deadline; each once."""
     now = now or timezone.now()
@@ -590,45 +472,7 @@ def send_review_reminders(now=None):
 # Call stages ----------------------------------------------------------------------------------
 
 
-@transaction.atomic
-def start_review(*, call, by):
-    """Move a closed call into review."""
-    _require_admin(by)
-    call = Call.objects.select_for_update().get(pk=call.pk)
-    _require_state(call, (Call.Status.CLOSED,), _("Only a closed call can go to review."))
-    call.status = Call.Status.UNDER_REVIEW
-    call.save(update_fields=["status"])
-    record_event(actor=by, action="call.review_started", obj=call, from_state="closed", to_state="under_review")
-    return call
-
-
 # Decisions ------------------------------------------------------------------------------------
-
-
-def manifest(call, decisions=None):
-    """Per platform: the selected payloads' mass, average power and data summed against its budget."""
-    # Only the selected proposals are read: a call of thousands builds a few dozen instances.
-    proposals = Proposal.objects.filter(call=call, status=Proposal.Status.SUBMITTED)
-    if decisions is None:
-        proposals = proposals.filter(decision__outcome=Decision.Outcome.SELECTED)
-    else:
-        proposals = proposals.filter(
-            pk__in=[pk for pk, outcome in decisions.items() if outcome == Decision.Outcome.SELECTED]
-        )
-    proposals = list(proposals.only("platform", "mass_kg", "average_power_w", "data_mb_per_day").order_by("pk"))
-    rows = []
-    for platform in call.platforms.all():
-        chosen = [p for p in proposals if p.platform_id == platform.pk]
-        figures = []
-        for label, field, budget, unit in (
-            (_("Mass"), "mass_kg", platform.total_mass_kg, KILOGRAM),
-            (_("Average power"), "average_power_w", platform.total_average_power_w, WATT),
-            (_("Data volume"), "data_mb_per_day", platform.total_data_mb_per_day, MEGABYTES_PER_DAY),
-        ):
-            used = sum((getattr(p, field) or Decimal(0) for p in chosen), Decimal(0))
-            figures.append({"label": label, "used": used, "budget": budget, "unit": unit, "over": used > budget})
-        rows.append({"platform": platform, "payloads": len(chosen), "figures": figures})
-    return rows
 
 
 @transaction.atomic
@@ -636,7 +480,7 @@ def decide(*, proposal, by, outcome, note=""):
     """Record the outcome for a proposal; a selection that would exceed a platform budget is refused."""
     call = Call.objects.select_for_update().get(pk=proposal.call_id)
     proposal.call = call
-    _refuse(permissions.decide_refusal(by, proposal))
+    refuse(permissions.decide_refusal(by, proposal))
     if outcome not in Decision.Outcome.values:
         raise DomainError(_("Choose an outcome."), field="outcome")
     decisions = {d.proposal_id: d.outcome for d in Decision.objects.filter(proposal__call=call)}
@@ -673,85 +517,3 @@ def decide(*, proposal, by, outcome, note=""):
         to_state=outcome,
         reason=note or "",
     )
-
-
-@transaction.atomic
-def release_decisions(*, call, by, override_reason=""):
-    """Tell every team its outcome with the reviewers' applicant-facing comments; the call becomes decided.
-
-    Refused while a proposal has fewer counted reviews than the call asks for, unless the administrator gives
-    a reason to release anyway (kept in the audit log). Assignments still open on the call close."""
-    from .review_selectors import counted_reviews, proposals_short_of_reviews
-    from .services import _email_team
-
-    _require_admin(by)
-    call = Call.objects.select_for_update().get(pk=call.pk)
-    _refuse(permissions.release_refusal(by, call))
-    proposals = list(reviewable_proposals(call))
-    decisions = {d.proposal_id: d for d in Decision.objects.filter(proposal__call=call)}
-    missing = [p.reference for p in proposals if p.pk not in decisions]
-    if missing:
-        raise TransitionNotAllowed(
-            _("Decide every proposal before releasing; still open: %(refs)s") % {"refs": ", ".join(missing)}
-        )
-    short = proposals_short_of_reviews(call)
-    override_reason = (override_reason or "").strip()
-    if short and not override_reason:
-        raise TransitionNotAllowed(
-            ngettext(
-                "%(count)s proposal has fewer submitted reviews than the %(required)s the call requires "
-                "(%(refs)s); wait for the reviews, or release anyway with a reason.",
-                "%(count)s proposals have fewer submitted reviews than the %(required)s the call requires "
-                "(%(refs)s); wait for the reviews, or release anyway with a reason.",
-                len(short),
-            )
-            % {
-                "count": len(short),
-                "required": call.reviewers_per_proposal,
-                "refs": ", ".join(row["proposal"].reference for row in short),
-            }
-        )
-    now = timezone.now()
-    Decision.objects.filter(proposal__call=call).update(released_at=now)
-    call.status = Call.Status.DECIDED
-    call.save(update_fields=["status"])
-    if short:
-        record_event(
-            actor=by,
-            action="call.release_override",
-            obj=call,
-            reason=override_reason,
-            data={"short_of_reviews": {row["proposal"].reference: row["reviews"] for row in short}},
-        )
-    record_event(actor=by, action="call.decisions_released", obj=call, from_state="under_review", to_state="decided")
-    closed = (
-        ReviewAssignment.objects.filter(proposal__call=call)
-        .filter(status__in=(ReviewAssignment.Status.PENDING, ReviewAssignment.Status.ACCEPTED))
-        .exclude(review__status=Review.Status.SUBMITTED)
-        .update(status=ReviewAssignment.Status.CLOSED, responded_at=now)
-    )
-    if closed:
-        record_event(actor=by, action="call.assignments_closed", obj=call, data={"count": closed})
-    reviews = defaultdict(list)
-    for review in (
-        counted_reviews()
-        .filter(assignment__proposal__call=call)
-        .select_related("assignment")
-        .order_by("assignment__proposal_id", "assignment_id")
-    ):
-        reviews[review.assignment.proposal_id].append(review)
-    for proposal in proposals:
-        decision = decisions[proposal.pk]
-        _email_team(
-            proposal,
-            "proposal_decision",
-            {
-                "decision": decision,
-                "reviews": [
-                    {"number": n, "strengths": r.strengths, "weaknesses": r.weaknesses}
-                    for n, r in enumerate(reviews[proposal.pk], start=1)
-                ],
-            },
-            notice=gettext_lazy("The outcome for %(title)s is available."),
-        )
-    return call

@@ -19,11 +19,13 @@ from partners.permissions import is_programme_admin
 from portal.errors import DomainError
 from portal.files import file_response
 from portal.views import paginate, sort_by
-
-from . import matching, permissions, review_selectors, review_services, services
-from .forms import BiddingDeadlineForm, ReleaseForm, ReviewerInviteForm, ReviewerProfileForm, ReviewForm
-from .models import Call, Decision, Proposal, Review, ReviewAssignment, ReviewerProfile
-from .views import _spreadsheet_safe
+from proposals import calls, services
+from proposals.forms import BiddingDeadlineForm, ReleaseForm, ReviewerInviteForm, ReviewerProfileForm, ReviewForm
+from proposals.models import Call, Decision, Proposal, Review, ReviewAssignment, ReviewerProfile
+from proposals.review import conflicts, matching, permissions, scoring
+from proposals.review import selectors as review_selectors
+from proposals.review import services as review_services
+from proposals.views import _spreadsheet_safe
 
 User = get_user_model()
 
@@ -256,7 +258,7 @@ def call_review(request, pk):
         action = request.POST.get("action")
         try:
             if action == "start":
-                review_services.start_review(call=call, by=request.user)
+                calls.start_review(call=call, by=request.user)
                 messages.success(request, _("The call is under review."))
             elif action == "assign":
                 result = review_services.assign_reviewers(call=call, by=request.user)
@@ -304,7 +306,7 @@ def call_review(request, pk):
                         "proposal": proposal,
                         "reviewer": reviewer,
                         "reason": reason,
-                        "standing": review_services.conflict_reason(proposal, reviewer),
+                        "standing": conflicts.conflict_reason(proposal, reviewer),
                     }
                     return render(request, "proposals/lift_conflict_confirm.html", context)
                 review_services.set_conflict(
@@ -450,7 +452,7 @@ def call_ranking(request, pk):
         "rows": page.object_list,
         "sort": sort,
         "triage": triage,
-        "manifest": review_services.manifest(call),
+        "manifest": scoring.manifest(call),
         "outcomes": Decision.Outcome.choices,
         "can_decide": permissions.can_release_decisions(request.user, call),
         "can_release": permissions.can_release_decisions(request.user, call),
@@ -472,9 +474,7 @@ def release_confirm(request, pk):
         messages.error(request, form.errors["override_reason"][0])
     elif request.method == "POST":
         try:
-            review_services.release_decisions(
-                call=call, by=request.user, override_reason=form.cleaned_data["override_reason"]
-            )
+            calls.release_decisions(call=call, by=request.user, override_reason=form.cleaned_data["override_reason"])
         except DomainError as error:
             messages.error(request, error.message)
         else:

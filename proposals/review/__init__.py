@@ -1,0 +1,1 @@
+"""The review of proposals: reviewers, conflicts, matching, assignment, scores, ranking and decisions."""
