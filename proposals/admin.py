@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from . import services
 from .models import Attachment, Call, Mission, Platform, Proposal, ProposalVersion, TeamMember
 
 
@@ -23,6 +24,11 @@ class CallAdmin(admin.ModelAdmin):
     search_fields = ["title", "reference"]
     readonly_fields = ["status", "opened_at", "closed_at"]
     inlines = [PlatformInline]
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # Limits changed here are checked again against the proposals already made for the platforms.
+        services.keep_resource_checks(proposals=Proposal.objects.filter(call=form.instance))
 
 
 class TeamMemberInline(admin.TabularInline):

@@ -143,10 +143,19 @@ class ProposalViewSet(
     def get_object(self):
         return selectors.get_proposal_for(user=self.request.user, pk=self.kwargs["pk"])
 
-    def _output(self, proposal):
-        return ProposalSerializer(
-            self.get_object() if proposal is None else proposal, context=self.get_serializer_context()
-        ).data
+    def list(self, request, *args, **kwargs):
+        page = self.paginate_queryset(selectors.proposal_rows(self.filter_queryset(self.get_queryset())))
+        return self.get_paginated_response(ProposalSerializer(page, many=True).data)
+
+    def retrieve(self, request, *args, **kwargs):
+        return Response(self._output(self.kwargs["pk"]))
+
+    def _output(self, pk):
+        """The proposal's answer, read as a row through the person's scope: a missing or hidden one is a 404."""
+        rows = selectors.proposal_rows(self.get_queryset().filter(pk=pk))[:1]
+        if not rows:
+            raise Http404
+        return ProposalSerializer(rows[0]).data
 
     def create(self, request, *args, **kwargs):
         serializer = ProposalWriteSerializer(data=request.data)
@@ -155,8 +164,7 @@ class ProposalViewSet(
         call = data.pop("call")
         team = data.pop("team", None)
         proposal = services.create_proposal(call=call, by=request.user, data=data, team=team)
-        fresh = selectors.get_proposal_for(user=request.user, pk=proposal.pk)
-        return Response(self._output(fresh), status=status.HTTP_201_CREATED)
+        return Response(self._output(proposal.pk), status=status.HTTP_201_CREATED)
 
     def partial_update(self, request, *args, **kwargs):
         proposal = self.get_object()
@@ -165,7 +173,7 @@ class ProposalViewSet(
         data = dict(serializer.validated_data)
         team = data.pop("team", None)
         services.update_proposal(proposal=proposal, by=request.user, data=data, team=team)
-        return Response(self._output(None))
+        return Response(self._output(proposal.pk))
 
     @extend_schema(
         summary="Submit: freeze a new version and email the team a receipt",
@@ -189,7 +197,7 @@ class ProposalViewSet(
         services.withdraw_proposal(
             proposal=self.get_object(), by=request.user, reason=reason.validated_data.get("reason", "")
         )
-        return Response(self._output(None))
+        return Response(self._output(pk))
 
     @extend_schema(summary="Submitted versions, newest first", responses={200: VersionSerializer(many=True)})
     @action(detail=True, methods=["get"], filterset_class=None)
@@ -254,7 +262,7 @@ class ProposalViewSet(
             shortlisted=body.validated_data["shortlisted"],
             reason=body.validated_data.get("reason", ""),
         )
-        return Response(self._output(None))
+        return Response(self._output(pk))
 
     @extend_schema(
         summary="Record the compliance check (administrators, after the call closes)",
@@ -271,4 +279,4 @@ class ProposalViewSet(
             eligible=body.validated_data["eligible"],
             reason=body.validated_data.get("reason", ""),
         )
-        return Response(self._output(None))
+        return Response(self._output(pk))

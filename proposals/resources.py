@@ -13,19 +13,21 @@ from django.utils.translation import gettext_lazy as _
 from portal import formatting
 
 # The fields the checks read: a save that changes none of them keeps the kept checks.
-CHECKED_FIELDS = (
-    "platform",
-    "mass_kg",
-    "average_power_w",
-    "peak_power_w",
-    "length_mm",
-    "width_mm",
-    "height_mm",
-    "data_mb_per_day",
-    "min_operating_temp_c",
-    "max_operating_temp_c",
-    "trl_now",
-    "trl_delivery",
+CHECKED_FIELDS = frozenset(
+    (
+        "platform",
+        "mass_kg",
+        "average_power_w",
+        "peak_power_w",
+        "length_mm",
+        "width_mm",
+        "height_mm",
+        "data_mb_per_day",
+        "min_operating_temp_c",
+        "max_operating_temp_c",
+        "trl_now",
+        "trl_delivery",
+    )
 )
 
 # Each per-payload limit: the proposal's field, the platform's field, and the message when it is exceeded.
@@ -104,11 +106,11 @@ def check(proposal, platform):
     return checks
 
 
-def described(checks, platform):
-    """The kept `checks` as {field: message} in the active language, the platform named by its kind."""
+def described(checks, kind):
+    """The kept `checks` as {field: message} in the active language; `kind` names the platform (its kind's label)."""
     if not checks:
         return {}
-    name = platform.get_kind_display().lower()
+    name = str(kind).lower()
     problems = {}
     for field, found in checks.items():
         message = MESSAGES[found["rule"]]
@@ -129,9 +131,11 @@ def _shown(text):
 def resource_problems(proposal):
     """Each resource request of the proposal as it is in memory (saved or not) that breaks a rule of its platform,
     as {field: message}."""
-    return described(check(proposal, proposal.platform), proposal.platform)
+    checks = check(proposal, proposal.platform)
+    return described(checks, proposal.platform.get_kind_display()) if checks else {}
 
 
 def kept_resource_problems(proposal):
     """The same from the checks kept with the saved proposal: nothing is compared again."""
-    return described(proposal.resource_checks, proposal.platform)
+    checks = proposal.resource_checks
+    return described(checks, proposal.platform.get_kind_display()) if checks else {}

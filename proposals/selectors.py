@@ -1,6 +1,7 @@
 """Reads for the calls and proposals screens and endpoints, scoped to what the person may see."""
 
 import math
+from collections import defaultdict
 
 from django.core import signing
 from django.db.models import Count, Prefetch, Q
@@ -8,7 +9,7 @@ from django.http import Http404
 
 from partners.permissions import is_programme_admin
 
-from .models import Attachment, Call, Mission, Proposal, TeamMember
+from .models import Attachment, Call, Mission, PlatformKind, Proposal, TeamMember
 
 
 def missions():
@@ -81,6 +82,74 @@ def get_proposal_for(*, user, pk):
     if proposal is None:
         raise Http404
     return proposal
+
+
+# What a proposal's row in the API reads beside its own columns.
+PROPOSAL_ROW_RELATED = (
+    "organisation__name",
+    "organisation__native_name",
+    "organisation__country",
+    "organisation__kind",
+    "principal_investigator__full_name",
+    "platform__kind",
+    "call__reference",
+    "call__deadline",
+    "call__letter_deadline",
+)
+TEAM_ROW_FIELDS = ("proposal_id", "user_id", "email", "full_name", "organisation_name", "country", "role", "status")
+
+
+class ProposalRows:
+    """The proposals of a queryset (its scope, filters and order) as plain rows for the API, read a page at a time:
+    sliced, it gives that page's rows, keyed as the API names its fields (one query, and one for their teams);
+    `count()` counts them all. No model instances are made, for pages of many."""
+
+    def __init__(self, queryset):
+        columns = [field.name for field in Proposal._meta.concrete_fields]
+        self.queryset = queryset.prefetch_related(None).values(*columns, *PROPOSAL_ROW_RELATED)
+
+    def count(self):
+        return self.queryset.count()
+
+    def __len__(self):
+        return self.count()
+
+    def __getitem__(self, index):
+        if not isinstance(index, slice):
+            return self[index : index + 1][0]
+        rows = list(self.queryset[index])
+        teams = defaultdict(list)
+        statuses = {value: str(label) for value, label in TeamMember.Status.choices}
+        members = TeamMember.objects.filter(proposal_id__in=[row["id"] for row in rows]).order_by("pk")
+        for member in members.values(*TEAM_ROW_FIELDS):
+            member["status_label"] = statuses.get(member["status"], member["status"])
+            teams[member.pop("proposal_id")].append(member)
+        kinds = dict(PlatformKind.choices)
+        for row in rows:
+            row["reference"] = Proposal.reference_of(row["call__reference"], row["id"])
+            row["organisation"] = {
+                "id": row["organisation"],
+                "name": row["organisation__name"],
+                "native_name": row["organisation__native_name"],
+                "country": row["organisation__country"],
+                "kind": row["organisation__kind"],
+            }
+            row["principal_investigator"] = {
+                "id": row["principal_investigator"],
+                "full_name": row["principal_investigator__full_name"],
+            }
+            row["team"] = teams[row["id"]]
+            # As Call.deadline_for: the letter's deadline for a letter of intent.
+            letter = row["stage"] == Proposal.Stage.LETTER
+            row["deadline"] = row["call__letter_deadline"] if letter else row["call__deadline"]
+            kind = row["platform__kind"]
+            row["platform_kind"] = kinds.get(kind, kind)
+        return rows
+
+
+def proposal_rows(queryset):
+    """The proposals of `queryset` as the API's rows, to be read a page at a time (see ProposalRows)."""
+    return ProposalRows(queryset)
 
 
 def proposal_attachments(*, proposal):

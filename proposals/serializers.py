@@ -5,8 +5,9 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from partners.choices import Area, OrganisationKind
+from portal.rows import RowsMixin
 
-from . import calls, services
+from . import calls, resources, selectors, services
 from .models import Attachment, Call, Mission, Platform, Proposal, ProposalVersion, TeamMember
 
 User = get_user_model()
@@ -143,12 +144,12 @@ class CallWriteSerializer(serializers.ModelSerializer):
         return data
 
 
-class PersonSerializer(serializers.Serializer):
+class PersonSerializer(RowsMixin, serializers.Serializer):
     id = serializers.IntegerField()
     full_name = serializers.CharField()
 
 
-class OrganisationBriefSerializer(serializers.Serializer):
+class OrganisationBriefSerializer(RowsMixin, serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
     native_name = serializers.CharField(help_text=_("The name in the organisation's own language; may be empty."))
@@ -156,10 +157,11 @@ class OrganisationBriefSerializer(serializers.Serializer):
     kind = serializers.CharField()
 
 
-class TeamMemberSerializer(serializers.Serializer):
+class TeamMemberSerializer(RowsMixin, serializers.Serializer):
     """A co-investigator. On input, an email invites the person (a colleague of the lead organisation, or someone
     already on this team, is linked at once); without one, name, organisation and country describe someone
-    outside the portal. An invited person's entry shows only the email typed until they accept."""
+    outside the portal. An invited person's entry shows only the email typed until they accept. On output, a row
+    of selectors.ProposalRows."""
 
     email = serializers.EmailField(required=False, allow_blank=True)
     full_name = serializers.CharField(max_length=200, required=False, allow_blank=True)
@@ -171,7 +173,7 @@ class TeamMemberSerializer(serializers.Serializer):
     status_label = serializers.CharField(source="get_status_display", read_only=True)
 
     def get_is_portal_user(self, member) -> bool:
-        return getattr(member, "user_id", None) is not None
+        return member["user_id"] is not None
 
     def validate(self, data):
         data["email"] = (data.get("email") or "").strip()
@@ -208,7 +210,9 @@ class AttachmentUploadSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=Attachment.Kind.choices, default=Attachment.Kind.TECHNICAL)
 
 
-class ProposalSerializer(serializers.ModelSerializer):
+class ProposalSerializer(RowsMixin, serializers.ModelSerializer):
+    """A proposal as the API shows it, written from a row of selectors.ProposalRows."""
+
     reference = serializers.CharField(read_only=True)
     organisation = OrganisationBriefSerializer(read_only=True)
     principal_investigator = PersonSerializer(read_only=True)
@@ -247,13 +251,20 @@ class ProposalSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
+    def row_of(self, proposal):
+        return selectors.proposal_rows(Proposal.objects.filter(pk=proposal.pk))[0]
+
     @extend_schema_field(serializers.DictField(child=serializers.CharField()))
-    def get_resource_problems(self, proposal):
-        return services.resource_problems(proposal)
+    def get_resource_problems(self, row):
+        # Kept with the proposal when saved (proposals.resources); put into words only where a rule is broken.
+        checks = row["resource_checks"]
+        return resources.described(checks, row["platform_kind"]) if checks else {}
 
     @extend_schema_field(serializers.JSONField(allow_null=True))
-    def get_pending_changes(self, proposal):
-        return proposal.pending_changes if proposal.has_pending_changes else None
+    def get_pending_changes(self, row):
+        # As Proposal.has_pending_changes: changes wait only beside a submitted version.
+        submitted = row["status"] == Proposal.Status.SUBMITTED
+        return row["pending_changes"] if submitted else None
 
 
 class ProposalWriteSerializer(serializers.ModelSerializer):

@@ -29,6 +29,7 @@ from portal.transitions import lock, refuse, require_state
 
 from . import documents, permissions, selectors
 from .models import Attachment, Call, DeadlineReminder, Proposal, ProposalVersion, TeamMember
+from .resources import check as check_resources
 from .resources import figure, resource_problems
 
 User = get_user_model()
@@ -378,6 +379,19 @@ def _team_entries_of(members):
 
 
 # Proposals: checks ---------------------------------------------------------------------------
+
+
+def keep_resource_checks(*, proposals):
+    """Check the resource requests of `proposals` (a queryset) against their platforms again and keep the result,
+    as saving each would: after a platform's limits change."""
+    changed = []
+    for proposal in proposals.select_related("platform"):
+        checks = check_resources(proposal, proposal.platform)
+        if checks != proposal.resource_checks:
+            proposal.resource_checks = checks
+            changed.append(proposal)
+    Proposal.objects.bulk_update(changed, ["resource_checks"], batch_size=1000)
+    return len(changed)
 
 
 def submission_problems(proposal):

@@ -21,7 +21,7 @@ from portal.units import KILOGRAM, MEGABYTES, MILLIMETRE, WATT
 from portal.views import paginate, sort_by
 from proposals.review import selectors as review_selectors
 
-from . import calls, permissions, selectors, services
+from . import calls, permissions, resources, selectors, services
 from .filters import CallFilter, SubmissionFilter
 from .forms import (
     AttachmentForm,
@@ -164,7 +164,7 @@ def proposal_detail(request, pk):
         "deadline_open": permissions.edit_refusal(request.user, proposal) is None,
         "versions": selectors.proposal_versions(proposal=proposal),
         "attachments": selectors.proposal_attachments(proposal=proposal),
-        "problems": services.resource_problems(proposal),
+        "problems": resources.kept_resource_problems(proposal),
         "can_check_compliance": is_programme_admin(request.user)
         and proposal.status == Proposal.Status.SUBMITTED
         and proposal.call.status in (Call.Status.CLOSED, Call.Status.UNDER_REVIEW),

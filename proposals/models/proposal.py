@@ -12,8 +12,18 @@ from django_countries.fields import CountryField
 
 from partners.choices import Area, CooperationLevel, labels
 
+from .. import resources
 from .call import Call, CooperationMode, Platform
 from .limits import ABSTRACT_LIMIT, DESCRIPTION_LIMIT, NOTE_LIMIT, SECTION_LIMIT
+
+
+class ProposalQuerySet(models.QuerySet):
+    def bulk_create(self, objs, *args, **kwargs):
+        """As Django's, with each proposal's resource checks kept as `save()` keeps them."""
+        objs = list(objs)
+        for proposal in objs:
+            proposal.resource_checks = resources.check(proposal, proposal.platform)
+        return super().bulk_create(objs, *args, **kwargs)
 
 
 class Proposal(models.Model):
@@ -122,8 +132,14 @@ class Proposal(models.Model):
     # Changes saved to a submitted proposal before its deadline: a draft beside the submitted version, which
     # keeps counting until the team submits again. Field values as JSON; "team" holds the co-investigators.
     pending_changes = models.JSONField(null=True, blank=True, default=None)
+    # The rules the proposal's own resource requests break on its platform (proposals.resources.check), kept
+    # whenever it is saved with one of the fields they read: lists show them without comparing every row's
+    # figures again. A change that bypasses save() (update(), raw SQL) is followed by `resources.check`.
+    resource_checks = models.JSONField(default=dict, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ProposalQuerySet.as_manager()
 
     class Meta:
         ordering = ["-updated_at", "-pk"]
@@ -155,9 +171,22 @@ class Proposal(models.Model):
     def __str__(self):
         return self.title
 
+    def save(self, *args, **kwargs):
+        update_fields = kwargs.get("update_fields")
+        if update_fields is None or not resources.CHECKED_FIELDS.isdisjoint(update_fields):
+            self.resource_checks = resources.check(self, self.platform)
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, "resource_checks"}
+        super().save(*args, **kwargs)
+
+    @staticmethod
+    def reference_of(call_reference, pk):
+        """The reference of proposal `pk` in the call whose reference is `call_reference`: CE7-2026-0042."""
+        return f"{call_reference.upper()}-{pk:04d}"
+
     @property
     def reference(self):
-        return f"{self.call.reference.upper()}-{self.pk:04d}"
+        return self.reference_of(self.call.reference, self.pk)
 
     @property
     def area_labels(self):
