@@ -58,9 +58,10 @@ def _writer(field):
 _plans = {}
 
 
+# No docstring: drf-spectacular would give it to every serializer without one of its own, as the schema's text.
+# The plan is made once per class, so a method field reads the serializer it is called on, while a nested
+# serializer's own methods must not read its context.
 class RowsMixin:
-    """Write plain rows: dicts keyed by the fields' names. The plan is made once per class, so a method field reads
-    the serializer it is called on, while a nested serializer's own methods must not read its context."""
 
     def to_representation(self, instance):
         return self.write_row(instance if isinstance(instance, Mapping) else self.row_of(instance))

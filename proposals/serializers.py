@@ -160,8 +160,9 @@ class OrganisationBriefSerializer(RowsMixin, serializers.Serializer):
 class TeamMemberSerializer(RowsMixin, serializers.Serializer):
     """A co-investigator. On input, an email invites the person (a colleague of the lead organisation, or someone
     already on this team, is linked at once); without one, name, organisation and country describe someone
-    outside the portal. An invited person's entry shows only the email typed until they accept. On output, a row
-    of selectors.ProposalRows."""
+    outside the portal. An invited person's entry shows only the email typed until they accept."""
+
+    # Written from a row of selectors.ProposalRows.
 
     email = serializers.EmailField(required=False, allow_blank=True)
     full_name = serializers.CharField(max_length=200, required=False, allow_blank=True)
@@ -210,9 +211,8 @@ class AttachmentUploadSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=Attachment.Kind.choices, default=Attachment.Kind.TECHNICAL)
 
 
+# Written from a row of selectors.ProposalRows (the class's docstring would be the schema's description).
 class ProposalSerializer(RowsMixin, serializers.ModelSerializer):
-    """A proposal as the API shows it, written from a row of selectors.ProposalRows."""
-
     reference = serializers.CharField(read_only=True)
     organisation = OrganisationBriefSerializer(read_only=True)
     principal_investigator = PersonSerializer(read_only=True)
