@@ -92,3 +92,22 @@ class RowsMixin:
             for name, field in self.fields.items()
             if not field.write_only
         ]
+
+
+class PagedRows:
+    """The rows of a `values()` queryset as a paginator reads them: `count()` counts them all; a slice reads that
+    page and hands it to `complete` (which adds nested rows and computed values, a query or two for the page)."""
+
+    def __init__(self, queryset, complete):
+        self.queryset, self.complete = queryset, complete
+
+    def count(self):
+        return self.queryset.count()
+
+    def __len__(self):
+        return self.count()
+
+    def __getitem__(self, index):
+        if not isinstance(index, slice):
+            return self[index : index + 1][0]
+        return self.complete(list(self.queryset[index]))

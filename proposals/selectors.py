@@ -8,6 +8,7 @@ from django.db.models import Count, Prefetch, Q
 from django.http import Http404
 
 from partners.permissions import is_programme_admin
+from portal.rows import PagedRows
 
 from .models import Attachment, Call, Mission, PlatformKind, Proposal, TeamMember
 
@@ -99,57 +100,41 @@ PROPOSAL_ROW_RELATED = (
 TEAM_ROW_FIELDS = ("proposal_id", "user_id", "email", "full_name", "organisation_name", "country", "role", "status")
 
 
-class ProposalRows:
-    """The proposals of a queryset (its scope, filters and order) as plain rows for the API, read a page at a time:
-    sliced, it gives that page's rows, keyed as the API names its fields (one query, and one for their teams);
-    `count()` counts them all. No model instances are made, for pages of many."""
-
-    def __init__(self, queryset):
-        columns = [field.name for field in Proposal._meta.concrete_fields]
-        self.queryset = queryset.prefetch_related(None).values(*columns, *PROPOSAL_ROW_RELATED)
-
-    def count(self):
-        return self.queryset.count()
-
-    def __len__(self):
-        return self.count()
-
-    def __getitem__(self, index):
-        if not isinstance(index, slice):
-            return self[index : index + 1][0]
-        rows = list(self.queryset[index])
-        teams = defaultdict(list)
-        statuses = {value: str(label) for value, label in TeamMember.Status.choices}
-        members = TeamMember.objects.filter(proposal_id__in=[row["id"] for row in rows]).order_by("pk")
-        for member in members.values(*TEAM_ROW_FIELDS):
-            member["status_label"] = statuses.get(member["status"], member["status"])
-            teams[member.pop("proposal_id")].append(member)
-        kinds = dict(PlatformKind.choices)
-        for row in rows:
-            row["reference"] = Proposal.reference_of(row["call__reference"], row["id"])
-            row["organisation"] = {
-                "id": row["organisation"],
-                "name": row["organisation__name"],
-                "native_name": row["organisation__native_name"],
-                "country": row["organisation__country"],
-                "kind": row["organisation__kind"],
-            }
-            row["principal_investigator"] = {
-                "id": row["principal_investigator"],
-                "full_name": row["principal_investigator__full_name"],
-            }
-            row["team"] = teams[row["id"]]
-            # As Call.deadline_for: the letter's deadline for a letter of intent.
-            letter = row["stage"] == Proposal.Stage.LETTER
-            row["deadline"] = row["call__letter_deadline"] if letter else row["call__deadline"]
-            kind = row["platform__kind"]
-            row["platform_kind"] = kinds.get(kind, kind)
-        return rows
-
-
 def proposal_rows(queryset):
-    """The proposals of `queryset` as the API's rows, to be read a page at a time (see ProposalRows)."""
-    return ProposalRows(queryset)
+    """The proposals of `queryset` (its scope, filters and order) as plain rows for the API, keyed as it names its
+    fields, read a page at a time: one query for the page and one for its teams, no model instances."""
+    columns = [field.name for field in Proposal._meta.concrete_fields]
+    return PagedRows(queryset.prefetch_related(None).values(*columns, *PROPOSAL_ROW_RELATED), _complete_proposals)
+
+
+def _complete_proposals(rows):
+    teams = defaultdict(list)
+    statuses = {value: str(label) for value, label in TeamMember.Status.choices}
+    members = TeamMember.objects.filter(proposal_id__in=[row["id"] for row in rows]).order_by("pk")
+    for member in members.values(*TEAM_ROW_FIELDS):
+        member["status_label"] = statuses.get(member["status"], member["status"])
+        teams[member.pop("proposal_id")].append(member)
+    kinds = dict(PlatformKind.choices)
+    for row in rows:
+        row["reference"] = Proposal.reference_of(row["call__reference"], row["id"])
+        row["organisation"] = {
+            "id": row["organisation"],
+            "name": row["organisation__name"],
+            "native_name": row["organisation__native_name"],
+            "country": row["organisation__country"],
+            "kind": row["organisation__kind"],
+        }
+        row["principal_investigator"] = {
+            "id": row["principal_investigator"],
+            "full_name": row["principal_investigator__full_name"],
+        }
+        row["team"] = teams[row["id"]]
+        # As Call.deadline_for: the letter's deadline for a letter of intent.
+        letter = row["stage"] == Proposal.Stage.LETTER
+        row["deadline"] = row["call__letter_deadline"] if letter else row["call__deadline"]
+        kind = row["platform__kind"]
+        row["platform_kind"] = kinds.get(kind, kind)
+    return rows
 
 
 def proposal_attachments(*, proposal):

@@ -208,7 +208,7 @@ class CallReviewActions:
                     {"assigned": len(result.pairs), "total_match": result.total_match, "shortfalls": result.shortfalls}
                 ).data
             )
-        page = self.paginate_queryset(review_selectors.call_assignments(call))
+        page = self.paginate_queryset(review_selectors.assignment_rows(review_selectors.call_assignments(call)))
         return self.get_paginated_response(AssignmentAdminSerializer(page, many=True).data)
 
     @extend_schema(
@@ -329,18 +329,25 @@ class AssignmentViewSet(viewsets.ReadOnlyModelViewSet):
     def get_serializer_class(self):
         return AssignmentDetailSerializer if self.action == "retrieve" else AssignmentSerializer
 
+    def list(self, request, *args, **kwargs):
+        page = self.paginate_queryset(review_selectors.assignment_rows(self.filter_queryset(self.get_queryset())))
+        return self.get_paginated_response(AssignmentSerializer(page, many=True).data)
+
     def retrieve(self, request, *args, **kwargs):
         assignment = self.get_object()
         if assignment.status == ReviewAssignment.Status.DECLINED:
             # Having declined, the reviewer no longer reads the proposal, as on the review page.
             raise Http404
-        return Response(self.get_serializer(assignment).data)
+        return Response(AssignmentDetailSerializer(self._row(assignment.pk), context={"assignment": assignment}).data)
+
+    def _row(self, pk):
+        return review_selectors.assignment_rows(self.get_queryset().filter(pk=pk))[0]
 
     def _answer(self, request, accept, reason=""):
         assignment = review_services.respond_to_assignment(
             assignment=self.get_object(), by=request.user, accept=accept, reason=reason
         )
-        return Response(AssignmentSerializer(self.get_queryset().get(pk=assignment.pk)).data)
+        return Response(AssignmentSerializer(self._row(assignment.pk)).data)
 
     @extend_schema(summary="Accept the assignment", request=None, responses={200: AssignmentSerializer, **ERRORS})
     @action(detail=True, methods=["post"])
@@ -398,9 +405,23 @@ class ReviewViewSet(
     def get_queryset(self):
         return review_selectors.reviews_visible_to(self.request.user)
 
+    def list(self, request, *args, **kwargs):
+        page = self.paginate_queryset(review_selectors.review_rows(self.filter_queryset(self.get_queryset())))
+        return self.get_paginated_response(ReviewSerializer(page, many=True).data)
+
+    def retrieve(self, request, *args, **kwargs):
+        return Response(self._output(self.kwargs["pk"]))
+
+    def _output(self, pk):
+        """The review's answer, read as a row through the person's scope: a missing or hidden one is a 404."""
+        rows = review_selectors.review_rows(self.get_queryset().filter(pk=pk))[:1]
+        if not rows:
+            raise Http404
+        return ReviewSerializer(rows[0]).data
+
     def _save(self, request, assignment, data, submit=False):
         review = review_services.save_review(assignment=assignment, by=request.user, data=data, submit=submit)
-        return ReviewSerializer(self.get_queryset().get(pk=review.pk)).data
+        return self._output(review.pk)
 
     def create(self, request, *args, **kwargs):
         data = dict(_valid(ReviewCreateSerializer, request))

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from partners.permissions import is_programme_admin
+from portal.rows import PagedRows
 from proposals.models import Attachment, Call, Conflict, Decision, Proposal, Review, ReviewAssignment, ReviewerProfile
 from proposals.review.conflicts import ConflictRules
 
@@ -87,6 +88,75 @@ def reviews_visible_to(user):
     if is_programme_admin(user):
         return queryset
     return queryset.filter(assignment__in=reviewer_assignments(user).values("pk"))
+
+
+REVIEW_ROW_FIELDS = (
+    "id",
+    "assignment",
+    "scores",
+    "strengths",
+    "weaknesses",
+    "confidential_comment",
+    "technical_assessment",
+    "technical_notes",
+    "status",
+    "submitted_at",
+    "updated_at",
+    "assignment__proposal_id",
+    "assignment__proposal__call__reference",
+    "assignment__reviewer__full_name",
+)
+
+
+def review_rows(queryset):
+    """The reviews of `queryset` (its scope and order) as plain rows for the API, keyed as it names its fields, read
+    a page at a time: one query for the page, no model instances."""
+    return PagedRows(queryset.values(*REVIEW_ROW_FIELDS), _complete_reviews)
+
+
+def _complete_reviews(rows):
+    for row in rows:
+        row["reference"] = Proposal.reference_of(
+            row["assignment__proposal__call__reference"], row["assignment__proposal_id"]
+        )
+        row["reviewer_name"] = row["assignment__reviewer__full_name"]
+    return rows
+
+
+def assignment_rows(queryset):
+    """The assignments of `queryset` (its scope and order) as plain rows for the API, keyed as it names its fields,
+    read a page at a time: one query for the page, no model instances. `review` is the review's id, if any."""
+    return PagedRows(
+        queryset.values(
+            "id",
+            "proposal",
+            "reviewer",
+            "status",
+            "match",
+            "decline_reason",
+            "responded_at",
+            "review",
+            "review__status",
+            "reviewer__full_name",
+            "proposal__title",
+            "proposal__title_native",
+            "proposal__call_id",
+            "proposal__call__reference",
+            "proposal__call__review_deadline",
+        ),
+        _complete_assignments,
+    )
+
+
+def _complete_assignments(rows):
+    for row in rows:
+        row["reference"] = Proposal.reference_of(row["proposal__call__reference"], row["proposal"])
+        row["reviewer_name"] = row["reviewer__full_name"]
+        row["title"] = row["proposal__title"]
+        row["title_native"] = row["proposal__title_native"]
+        row["call"] = row["proposal__call_id"]
+        row["review_deadline"] = row["proposal__call__review_deadline"]
+    return rows
 
 
 def _pair_state(proposal, profile, rules):

@@ -1,6 +1,7 @@
 """API shapes for peer review. A reviewer's view of a proposal never carries the team on a dual-anonymous call."""
 
 from django.conf import settings
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from django_countries.serializer_fields import CountryField
 from drf_spectacular.utils import extend_schema_field
@@ -8,6 +9,7 @@ from rest_framework import serializers
 
 from partners.choices import Area
 from partners.models import Organisation
+from portal.rows import RowsMixin
 from proposals.models import Conflict, Decision, Review, ReviewAssignment, ReviewerProfile
 from proposals.review import selectors as review_selectors
 from proposals.review.services import REVIEWER_FIELDS
@@ -67,9 +69,10 @@ class ConflictChangeSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=4000)
 
 
-class AssignmentAdminSerializer(serializers.ModelSerializer):
+class AssignmentAdminSerializer(RowsMixin, serializers.ModelSerializer):
     """An assignment as administrators see it."""
 
+    # Written from a row of review_selectors.assignment_rows.
     reference = serializers.CharField(source="proposal.reference", read_only=True)
     reviewer_name = serializers.CharField(source="reviewer.full_name", read_only=True)
     review_status = serializers.SerializerMethodField()
@@ -89,9 +92,11 @@ class AssignmentAdminSerializer(serializers.ModelSerializer):
             "review_status",
         ]
 
-    def get_review_status(self, assignment) -> str:
-        review = getattr(assignment, "review", None) if hasattr(assignment, "review") else None
-        return review.status if review else ""
+    def row_of(self, assignment):
+        return review_selectors.assignment_rows(ReviewAssignment.objects.filter(pk=assignment.pk))[0]
+
+    def get_review_status(self, row) -> str:
+        return row["review__status"] or ""
 
 
 class ManualAssignmentSerializer(serializers.Serializer):
@@ -136,9 +141,10 @@ class ProposalForReviewSerializer(serializers.Serializer):
         return self._material(proposal)["content"]
 
 
-class AssignmentSerializer(serializers.ModelSerializer):
+class AssignmentSerializer(RowsMixin, serializers.ModelSerializer):
     """One of your assignments. `proposal` gives the call and reference; the full text is on the detail."""
 
+    # Written from a row of review_selectors.assignment_rows.
     reference = serializers.CharField(source="proposal.reference", read_only=True)
     title = serializers.CharField(source="proposal.title", read_only=True)
     title_native = serializers.CharField(source="proposal.title_native", read_only=True)
@@ -160,29 +166,34 @@ class AssignmentSerializer(serializers.ModelSerializer):
             "review",
         ]
 
-    def get_review(self, assignment) -> int | None:
-        review = getattr(assignment, "review", None) if hasattr(assignment, "review") else None
-        return review.pk if review else None
+    def row_of(self, assignment):
+        return review_selectors.assignment_rows(ReviewAssignment.objects.filter(pk=assignment.pk))[0]
+
+    def get_review(self, row) -> int | None:
+        return row["review"]
 
 
 class AssignmentDetailSerializer(AssignmentSerializer):
+    # The assignment itself is in the context as "assignment": the proposal's text is read through it.
     proposal = serializers.SerializerMethodField()
 
     class Meta(AssignmentSerializer.Meta):
         fields = [*AssignmentSerializer.Meta.fields, "proposal"]
 
     @extend_schema_field(ProposalForReviewSerializer)
-    def get_proposal(self, assignment):
+    def get_proposal(self, row):
+        assignment = self.context["assignment"]
         return ProposalForReviewSerializer(assignment.proposal, context={"assignment": assignment}).data
 
 
-class ReviewSerializer(serializers.ModelSerializer):
+class ReviewSerializer(RowsMixin, serializers.ModelSerializer):
     """A review. `scores` maps each criterion key of the call to a grade: 5 Excellent, 4 Very good, 3 Good,
     2 Fair, 1 Poor. Reviewers see their own; administrators see every review with its reviewer."""
 
+    # Written from a row of review_selectors.review_rows.
     assignment = serializers.PrimaryKeyRelatedField(read_only=True)
-    reference = serializers.CharField(source="assignment.proposal.reference", read_only=True)
-    reviewer_name = serializers.SerializerMethodField()
+    reference = serializers.CharField(read_only=True)
+    reviewer_name = serializers.CharField(read_only=True)
     scores = serializers.DictField(child=serializers.IntegerField(min_value=1, max_value=5))
     grades = serializers.SerializerMethodField()
 
@@ -206,12 +217,17 @@ class ReviewSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = ["status", "submitted_at", "updated_at"]
 
-    def get_reviewer_name(self, review) -> str:
-        return review.assignment.reviewer.full_name
+    def row_of(self, review):
+        return review_selectors.review_rows(Review.objects.filter(pk=review.pk))[0]
 
     @extend_schema_field(serializers.DictField(child=serializers.CharField()))
-    def get_grades(self, review):
-        return {key: str(Review.GRADES.get(value, "")) for key, value in review.scores.items()}
+    def get_grades(self, row):
+        return {key: self._grade_labels.get(value, "") for key, value in row["scores"].items()}
+
+    @cached_property
+    def _grade_labels(self):
+        """The grades' names, translated once for a whole page."""
+        return {value: str(label) for value, label in Review.GRADES.items()}
 
 
 class ReviewInputSerializer(serializers.Serializer):
