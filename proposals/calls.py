@@ -209,7 +209,7 @@ def release_decisions(*, call, by, override_reason=""):
             % {
                 "count": len(short),
                 "required": call.reviewers_per_proposal,
-                "refs": ", ".join(row["proposal"].reference for row in short),
+                "refs": ", ".join(row["reference"] for row in short),
             }
         )
     now = timezone.now()
@@ -222,7 +222,7 @@ def release_decisions(*, call, by, override_reason=""):
             action="call.release_override",
             obj=call,
             reason=override_reason,
-            data={"short_of_reviews": {row["proposal"].reference: row["reviews"] for row in short}},
+            data={"short_of_reviews": {row["reference"]: row["reviews"] for row in short}},
         )
     record_event(actor=by, action="call.decisions_released", obj=call, from_state="under_review", to_state="decided")
     closed = (

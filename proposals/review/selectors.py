@@ -436,7 +436,8 @@ def released_outcome(proposal):
 
 
 def proposals_short_of_reviews(call):
-    """The call's proposals in review with fewer counted reviews than the call requires, with their count."""
+    """The call's proposals in review with fewer counted reviews than the call requires: their reference and count
+    of reviews, read as plain values (a call has thousands)."""
     counts = dict(
         counted_reviews()
         .filter(assignment__proposal__call=call)
@@ -444,10 +445,11 @@ def proposals_short_of_reviews(call):
         .values_list("assignment__proposal_id")
         .annotate(n=Count("pk"))
     )
+    required = call.reviewers_per_proposal
     return [
-        {"proposal": proposal, "reviews": counts.get(proposal.pk, 0), "required": call.reviewers_per_proposal}
-        for proposal in proposals_in_review(call).select_related("call").order_by("pk")
-        if counts.get(proposal.pk, 0) < call.reviewers_per_proposal
+        {"reference": Proposal.reference_of(call.reference, pk), "reviews": counts.get(pk, 0), "required": required}
+        for pk in proposals_in_review(call).values_list("pk", flat=True)
+        if counts.get(pk, 0) < required
     ]
 
 
@@ -457,23 +459,28 @@ def review_count(proposal):
 
 
 def release_summary(call):
-    """What releasing the call's decisions would do: teams per outcome, proposals still undecided or short of
-    reviews, and the assignments that would close."""
-    proposals = list(proposals_in_review(call).select_related("call").order_by("pk"))
+    """What releasing the call's decisions would do: teams per outcome, proposals still undecided (their reference
+    and title) or short of reviews, and the assignments that would close. Plain values: a call has thousands."""
+    proposals = proposals_in_review(call)
     outcomes = dict(
-        Decision.objects.filter(proposal__in=[p.pk for p in proposals])
+        Decision.objects.filter(proposal__in=proposals.values("pk"))
         .order_by()
         .values_list("outcome")
         .annotate(n=Count("pk"))
     )
     decided = set(Decision.objects.filter(proposal__call=call).values_list("proposal_id", flat=True))
+    titles = list(proposals.values_list("pk", "title"))
     return {
         "outcomes": [
             {"outcome": value, "label": label, "teams": outcomes.get(value, 0)}
             for value, label in Decision.Outcome.choices
         ],
-        "teams": len(proposals),
-        "undecided": [p for p in proposals if p.pk not in decided],
+        "teams": len(titles),
+        "undecided": [
+            {"reference": Proposal.reference_of(call.reference, pk), "title": title}
+            for pk, title in titles
+            if pk not in decided
+        ],
         "short": proposals_short_of_reviews(call),
         "open_assignments": ReviewAssignment.objects.filter(
             proposal__call=call, status__in=(ReviewAssignment.Status.PENDING, ReviewAssignment.Status.ACCEPTED)

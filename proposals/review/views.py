@@ -341,6 +341,11 @@ def call_review(request, pk):
     return render(request, "proposals/call_review.html", context)
 
 
+def _items(lines):
+    """`<li>`s for lines of text, each escaped as `_options` escapes its labels."""
+    return mark_safe("".join(f"<li>{escape(line)}</li>" for line in lines))  # noqa: S308
+
+
 def _options(choices):
     """`<option>`s for (id, label) pairs, each label escaped (the standard library's escape: thousands of them)."""
     return mark_safe("".join(f'<option value="{int(pk)}">{escape(label)}</option>' for pk, label in choices))  # noqa: S308
@@ -480,7 +485,14 @@ def release_confirm(request, pk):
         else:
             messages.success(request, _("Decisions released; every team has been emailed."))
             return redirect("proposals:call_ranking", pk=call.pk)
-    context = {"call": call, "summary": review_selectors.release_summary(call), "override_reason": reason}
+    summary = review_selectors.release_summary(call)
+    context = {
+        "call": call,
+        "summary": summary,
+        # Up to a whole call of lines: written out once here rather than by a template loop.
+        "undecided_items": _items(f"{row['reference']} — {row['title']}" for row in summary["undecided"]),
+        "override_reason": reason,
+    }
     return render(request, "proposals/release_confirm.html", context)
 
 
