@@ -341,6 +341,23 @@ def call_review(request, pk):
     return render(request, "proposals/call_review.html", context)
 
 
+def _outcome_options():
+    """The `<option>`s of a decision's outcome for each outcome it may have now (None: not decided yet), written
+    once for a page of a hundred forms."""
+    choices = [(value, escape(label)) for value, label in Decision.Outcome.choices]
+    undecided = f'<option value="" selected>{escape(_("Not decided yet"))}</option>'
+    return {
+        current: mark_safe(  # noqa: S308 - the labels are escaped above
+            (undecided if current is None else "")
+            + "".join(
+                f'<option value="{value}"{" selected" if value == current else ""}>{label}</option>'
+                for value, label in choices
+            )
+        )
+        for current in (None, *Decision.Outcome.values)
+    }
+
+
 def _items(lines):
     """`<li>`s for lines of text, each escaped as `_options` escapes its labels."""
     return mark_safe("".join(f"<li>{escape(line)}</li>" for line in lines))  # noqa: S308
@@ -451,6 +468,9 @@ def call_ranking(request, pk):
         triage = None
     # The exports above carry every row; the page shows one slice, ranks and triage line counted over them all.
     page = paginate(request, review_selectors.ranked_rows(call, sort), per_page=RANKING_PER_PAGE)
+    options = _outcome_options()
+    for row in page.object_list:
+        row["outcome_options"] = options[row["decision"].outcome if row["decision"] else None]
     context = {
         "call": call,
         "page": page,
