@@ -1,11 +1,13 @@
 """How moments and numbers read in the active language: one function each, for pages, emails and messages."""
 
+import functools
 from datetime import datetime
 from numbers import Number
 from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 from django.utils.formats import date_format, number_format
+from django.utils.translation import get_language
 
 
 def zone_name(local):
@@ -23,7 +25,13 @@ def when(moment, zone=None):
         return ""
     if isinstance(zone, str):
         zone = ZoneInfo(zone)
-    local = timezone.localtime(moment, zone or timezone.get_current_timezone())
+    return _when(moment, zone or timezone.get_current_timezone(), get_language())
+
+
+# A list shows the same few deadlines on every row: each is written once per zone and language.
+@functools.lru_cache(maxsize=4096)
+def _when(moment, zone, language):
+    local = timezone.localtime(moment, zone)
     return f"{date_format(local, 'DATETIME_FORMAT')} {zone_name(local)}"
 
 

@@ -62,7 +62,6 @@ _plans = {}
 # The plan is made once per class, so a method field reads the serializer it is called on, while a nested
 # serializer's own methods must not read its context.
 class RowsMixin:
-
     def to_representation(self, instance):
         return self.write_row(instance if isinstance(instance, Mapping) else self.row_of(instance))
 

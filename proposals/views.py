@@ -124,7 +124,8 @@ def proposal_list(request):
             | Q(team__user=request.user)
         ).distinct()
     proposals, sort = sort_by(request, proposals, PROPOSAL_LIST_SORTS, tiebreak="-pk")
-    page = paginate(request, proposals.select_related("decision"))
+    # The list shows no team: the teams the selector reads for other screens are left unread.
+    page = paginate(request, proposals.select_related("decision").prefetch_related(None))
     for proposal in page:
         # The team sees an outcome only once the call's decisions are released.
         decision = getattr(proposal, "decision", None)

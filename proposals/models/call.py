@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from partners.choices import OrganisationKind, labels
+from portal.choices import ChoiceLabels
 from portal.i18n import in_reader_language
 
 from .limits import DESCRIPTION_LIMIT
@@ -65,7 +66,7 @@ class Mission(models.Model):
         return in_reader_language(self, "name")
 
 
-class Call(models.Model):
+class Call(ChoiceLabels, models.Model):
     """A call for proposals on a mission: what it offers, until when, and how proposals are reviewed."""
 
     class Status(models.TextChoices):
@@ -199,7 +200,7 @@ class Call(models.Model):
         return None
 
 
-class Platform(models.Model):
+class Platform(ChoiceLabels, models.Model):
     """A platform a call offers to partners' payloads, with its budgets and per-payload limits."""
 
     call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="platforms")

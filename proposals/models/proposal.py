@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 from partners.choices import Area, CooperationLevel, labels
+from portal.choices import ChoiceLabels
 
 from .. import resources
 from .call import Call, CooperationMode, Platform
@@ -26,7 +27,7 @@ class ProposalQuerySet(models.QuerySet):
         return super().bulk_create(objs, *args, **kwargs)
 
 
-class Proposal(models.Model):
+class Proposal(ChoiceLabels, models.Model):
     """A payload or experiment proposal from a partner organisation to a call."""
 
     class Status(models.TextChoices):
@@ -205,7 +206,7 @@ class Proposal(models.Model):
         return self.status == self.Status.SUBMITTED and self.pending_changes is not None
 
 
-class TeamMember(models.Model):
+class TeamMember(ChoiceLabels, models.Model):
     """A co-investigator: a portal user from a partner organisation, or a named external person; or someone
     invited by email who is not on the team until they accept (the row then holds only the address typed)."""
 
@@ -280,7 +281,7 @@ def reviewer_copy_path(instance, filename):
     return f"proposals/{instance.proposal_id}/for-reviewers/{instance.pk}-{instance.sha256[:12]}.pdf"
 
 
-class Attachment(models.Model):
+class Attachment(ChoiceLabels, models.Model):
     """A PDF attached to a proposal; kept once a version refers to it, so versions stay readable."""
 
     class Kind(models.TextChoices):

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 from partners.choices import Area, labels
+from portal.choices import ChoiceLabels
 
 from .call import Call
 from .limits import NOTE_LIMIT, SECTION_LIMIT
@@ -47,7 +48,7 @@ class ReviewerProfile(models.Model):
         return labels(Area, self.expertise_areas)
 
 
-class Conflict(models.Model):
+class Conflict(ChoiceLabels, models.Model):
     """A conflict of interest declared by a reviewer or set by an administrator, or an automatic one lifted; or one
     the applicants' naming of a reviewer on their team proposes, which counts only once an administrator confirms it."""
 
@@ -75,7 +76,7 @@ class Conflict(models.Model):
         return f"{self.reviewer_id} × {self.proposal_id} ({self.kind})"
 
 
-class ReviewAssignment(models.Model):
+class ReviewAssignment(ChoiceLabels, models.Model):
     """A reviewer asked to review one proposal."""
 
     class Status(models.TextChoices):
@@ -103,7 +104,7 @@ class ReviewAssignment(models.Model):
         return f"{self.reviewer} → {self.proposal}"
 
 
-class Review(models.Model):
+class Review(ChoiceLabels, models.Model):
     """A reviewer's scores and comments on one assignment."""
 
     class Status(models.TextChoices):
@@ -165,7 +166,7 @@ class ReviewReminder(models.Model):
         return f"{self.assignment_id} −{self.days_before}d"
 
 
-class Decision(models.Model):
+class Decision(ChoiceLabels, models.Model):
     """The outcome for one proposal; teams see it once the call's decisions are released."""
 
     class Outcome(models.TextChoices):
@@ -231,7 +232,7 @@ class Affinity(models.Model):
         return f"{self.reviewer_id} × {self.proposal_id}: {self.score:.3f}"
 
 
-class Bid(models.Model):
+class Bid(ChoiceLabels, models.Model):
     """A reviewer's wish to review a proposal, given before the assignment."""
 
     class Value(models.TextChoices):
