@@ -1,6 +1,6 @@
 """The portal's template filters: `{% load portal %}`, then `{{ moment|when }}`, `{{ count|number }}` and
 `{{ proposal.title|beside:proposal.title_native }}`, and `{{ call.local_title|lang_attr }}` inside a tag.
-Plain text comes out, escaped like any other variable."""
+Plain text comes out, escaped like any other variable. `{% deadline moment zone %}` writes a deadline."""
 
 from django import template
 from django.utils.html import conditional_escape, format_html
@@ -16,6 +16,23 @@ register = template.Library()
 def when(moment, zone=None):
     """`{{ moment|when }}` in the reader's zone, `{{ moment|when:call.time_zone }}` in another; the zone named."""
     return formatting.when(moment, zone)
+
+
+@register.simple_tag(takes_context=True)
+def deadline(context, moment, zone, countdown=False):
+    """`{% deadline moment zone %}`: proposals/_deadline.html for this moment in that zone, followed, with
+    `countdown=True`, by a line break and proposals/_countdown.html; each written once for a whole page, whose rows
+    share a few deadlines."""
+    written = context.render_context.setdefault("portal.deadline", {})
+    key = (moment, str(zone), countdown)
+    if key not in written:
+        engine = context.template.engine
+        with context.push(moment=moment, zone=zone):
+            html = engine.get_template("proposals/_deadline.html").render(context)
+            if countdown:
+                html += mark_safe("<br>") + engine.get_template("proposals/_countdown.html").render(context)
+        written[key] = html
+    return written[key]
 
 
 @register.filter
