@@ -249,7 +249,7 @@ class CallReviewActions:
     @action(detail=True, methods=["get"], filterset_class=None)
     def ranking(self, request, pk=None):
         call = self.get_object()
-        rows = review_selectors.ranked_rows(call, request.query_params.get("sort"))
+        rows = review_selectors.ranked_rows(call, request.query_params.get("sort"), values=True)
         page = self.paginate_queryset(rows)
         return self.get_paginated_response(RankingRowSerializer(page, many=True).data)
 

@@ -381,12 +381,50 @@ def _ranking_order(key):
     return orders.get(key, orders["weighted"]), "pk"
 
 
+# What the ranking's rows read as plain values for the API.
+RANKED_VALUES = (
+    "pk",
+    "title",
+    "title_native",
+    "call__reference",
+    "organisation__name",
+    "organisation__country",
+    "kept_score__reviews",
+    "kept_score__weighted",
+    "kept_score__normalised",
+    "kept_score__spread",
+    "kept_score__disagreement",
+    "decision__outcome",
+)
+
+
+def _ranking_values_row(found):
+    """One row of the ranking as the API names its fields, from plain values; no figures kept: unreviewed."""
+    return {
+        "proposal": found["pk"],
+        "reference": Proposal.reference_of(found["call__reference"], found["pk"]),
+        "title": found["title"],
+        "title_native": found["title_native"],
+        "organisation": found["organisation__name"],
+        "country": found["organisation__country"],
+        "reviews": found["kept_score__reviews"] or 0,
+        "weighted": found["kept_score__weighted"],
+        "normalised": found["kept_score__normalised"],
+        "spread": found["kept_score__spread"] or 0.0,
+        "disagreement": bool(found["kept_score__disagreement"]),
+        "decision": found["decision__outcome"] or "",
+    }
+
+
 class RankedRows:
     """The ranking of `sort_ranking` read from the database a page at a time: sliced, it gives the rows of that
-    page with their rank over the whole call; `count()` is the number of proposals in review."""
+    page with their rank over the whole call; `count()` is the number of proposals in review. With `values`, each
+    row is plain values keyed as the API names its fields, no model instances."""
 
-    def __init__(self, call, key):
-        self.queryset = _ranked_proposals(call).order_by(*_ranking_order(key))
+    def __init__(self, call, key, values=False):
+        queryset = _ranked_proposals(call).order_by(*_ranking_order(key))
+        self.queryset = queryset.values(*RANKED_VALUES) if values else queryset
+        self.row = _ranking_values_row if values else _ranking_row
         self._count = None
 
     def count(self):
@@ -404,15 +442,15 @@ class RankedRows:
         if not isinstance(index, slice):
             return self[index : index + 1][0]
         start = index.start or 0
-        rows = [_ranking_row(proposal) for proposal in self.queryset[index]]
+        rows = [self.row(found) for found in self.queryset[index]]
         for rank, row in enumerate(rows, start=start + 1):
             row["rank"] = rank
         return rows
 
 
-def ranked_rows(call, key):
+def ranked_rows(call, key, values=False):
     """The call's ranking in the order asked for, to be read a page at a time (the API and the page)."""
-    return RankedRows(call, key)
+    return RankedRows(call, key, values=values)
 
 
 def released_outcome(proposal):

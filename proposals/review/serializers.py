@@ -247,7 +247,8 @@ class ReviewCreateSerializer(ReviewInputSerializer):
     assignment = serializers.IntegerField(help_text=_("One of your accepted assignments."))
 
 
-class RankingRowSerializer(serializers.Serializer):
+class RankingRowSerializer(RowsMixin, serializers.Serializer):
+    # Written from a row of review_selectors.ranked_rows(values=True).
     rank = serializers.IntegerField()
     proposal = serializers.IntegerField(source="proposal.pk")
     reference = serializers.CharField(source="proposal.reference")
