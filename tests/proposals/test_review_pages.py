@@ -217,3 +217,37 @@ def test_the_reviewer_list_page(client, grow, programme_admin, django_assert_max
         with django_assert_max_num_queries(7):
             response = client.get(reverse("proposals:reviewer_list"))
         assert len(response.context["page"].object_list) == min(25, 1 + 2 * (size - 1))
+
+
+def test_the_release_page(client, grow, review_call, programme_admin, django_assert_max_num_queries):
+    client.force_login(programme_admin)
+    url = reverse("proposals:release_confirm", args=[review_call.pk])
+    for size in SIZES:
+        grow(size)
+        with django_assert_max_num_queries(11):
+            response = client.get(url)
+        assert len(response.context["summary"]["undecided"]) == (size + 1) // 2
+
+
+@pytest.mark.parametrize(
+    ("who", "address", "most"),
+    [
+        ("reviewer", "/api/v1/assignments/", 3),
+        ("reviewer", "/api/v1/reviews/", 3),
+        ("programme_admin", "/api/v1/reviews/", 3),
+        ("programme_admin", "/api/v1/calls/{call}/assignments/", 4),
+        ("programme_admin", "/api/v1/calls/{call}/ranking/", 4),
+        ("programme_admin", "/api/v1/proposals/?call={call}", 5),
+    ],
+)
+def test_the_review_lists_of_the_api(
+    request, api_as, grow, review_call, who, address, most, django_assert_max_num_queries
+):
+    client = api_as(request.getfixturevalue(who))
+    url = address.format(call=review_call.pk)
+    for size in SIZES:
+        grow(size)
+        with django_assert_max_num_queries(most, info=url):
+            response = client.get(url, {"page_size": 200})
+        assert response.status_code == 200
+        assert response.json()["count"] >= size - 1
