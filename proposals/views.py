@@ -1,4 +1,3 @@
-import csv
 import difflib
 
 from django.contrib import messages
@@ -6,7 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
-from django.http import Http404, StreamingHttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -15,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from partners.permissions import is_programme_admin
+from portal import spreadsheets
 from portal.errors import DomainError
 from portal.files import file_response
 from portal.units import KILOGRAM, MEGABYTES, MILLIMETRE, WATT
@@ -646,23 +646,8 @@ def submission_row(proposal):
         proposal.data_mb_per_day,
         proposal.trl_now,
         proposal.get_compliance_display(),
-        proposal.submitted_at.isoformat() if proposal.submitted_at else "",
+        proposal.submitted_at,
     ]
-
-
-class _Echo:
-    def write(self, value):
-        return value
-
-
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _spreadsheet_safe(value):
-    """Text that a spreadsheet would run as a formula (a title like "=HYPERLINK(...)") is kept as text."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
 
 
 @login_required
@@ -672,15 +657,11 @@ def call_submissions(request, pk):
     filterset = SubmissionFilter(request.GET, queryset=selectors.call_submissions(call=call))
     proposals, sort = sort_by(request, filterset.qs, SUBMISSION_SORTS)
     if request.GET.get("format") == "csv":
-        writer = csv.writer(_Echo())
-        rows = (
-            writer.writerow([_spreadsheet_safe(cell) for cell in submission_row(proposal)])
-            for proposal in proposals.iterator(chunk_size=500)
+        return spreadsheets.csv_response(
+            f"{call.reference}-submissions.csv",
+            [label for _key, label in SUBMISSION_COLUMNS],
+            (submission_row(proposal) for proposal in proposals.iterator(chunk_size=500)),
         )
-        header = writer.writerow([str(label) for _key, label in SUBMISSION_COLUMNS])
-        response = StreamingHttpResponse(_chain(header, rows), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="{call.reference}-submissions.csv"'
-        return response
     context = {
         "call": call,
         "filter": filterset,
@@ -697,11 +678,6 @@ def _back_to(request, default):
     if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         return redirect(target)
     return redirect(default)
-
-
-def _chain(first, rest):
-    yield first
-    yield from rest
 
 
 @login_required

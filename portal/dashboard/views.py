@@ -1,14 +1,13 @@
-import io
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from portal import spreadsheets
 from portal.errors import DomainError
 from portal.files import file_response
 from portal.views import paginate, sort_by
@@ -16,12 +15,10 @@ from proposals.selectors import open_calls
 
 from . import figures, permissions, selectors, services
 from .caching import cached
-from .exports import EXPORTS, csv_stream, write_xlsx
+from .exports import EXPORTS
 from .filters import AuditEventFilter
 from .forms import DashboardFilterForm, ExportRequestForm
 from .models import ExportJob
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _require(rule, user):
@@ -73,16 +70,9 @@ def figure_export(request, section, key, file_format):
         raise Http404
     filename = f"{figure.key}-{timezone.localdate():%Y%m%d}.{file_format}"
     if file_format == "csv":
-        response = StreamingHttpResponse(
-            csv_stream(figure.columns, figure.rows), content_type="text/csv; charset=utf-8"
-        )
-    else:
-        # A figure is a few hundred rows at most: the workbook is built in memory.
-        content = io.BytesIO()
-        write_xlsx(content, figure.title, figure.columns, figure.rows)
-        response = HttpResponse(content.getvalue(), content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+        return spreadsheets.csv_response(filename, figure.columns, figure.rows)
+    # A figure is a few hundred rows at most: the workbook is built in memory.
+    return spreadsheets.xlsx_response(filename, figure.title, figure.columns, figure.rows)
 
 
 # Exports ----------------------------------------------------------------------------------------
@@ -107,18 +97,8 @@ def export_stream(request, kind):
     if export is None:
         raise Http404
     services.record_streamed_export(kind=kind, by=request.user)
-    response = StreamingHttpResponse(
-        _in_language(translation.get_language(), csv_stream, export.header, export.rows(viewer=request.user)),
-        content_type="text/csv; charset=utf-8",
-    )
-    response["Content-Disposition"] = f'attachment; filename="{kind}-{timezone.localdate():%Y%m%d}.csv"'
-    return response
-
-
-def _in_language(language, stream, *args):
-    """The rows are read after the view has returned: in the requester's language, whatever is active by then."""
-    with translation.override(language):
-        yield from stream(*args)
+    filename = f"{kind}-{timezone.localdate():%Y%m%d}.csv"
+    return spreadsheets.csv_response(filename, export.header, export.rows(viewer=request.user))
 
 
 @login_required

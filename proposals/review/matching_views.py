@@ -1,25 +1,22 @@
 """Pages for matching: a reviewer's own writing, bidding on a call's proposals."""
 
-import csv
-import io
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from partners.choices import Area, labels
+from portal import spreadsheets
 from portal.errors import DomainError
 from proposals.forms import BiddingDeadlineForm
 from proposals.models import Bid, Call, ReviewerProfile, ReviewerPublication
 from proposals.review import bids, publications
 from proposals.review import selectors as review_selectors
 from proposals.review.views import _admin_only, _posted, _reviewer_only
-from proposals.views import _spreadsheet_safe
 
 
 @login_required
@@ -139,32 +136,25 @@ ASSIGNMENT_COLUMNS = [
 @login_required
 @require_GET
 def call_assignments_export(request, pk):
-    """The call's assignments with the reasons each was chosen, as a spreadsheet-safe CSV file."""
+    """The call's assignments with the reasons each was chosen, as a CSV file."""
     _admin_only(request.user)
     call = get_object_or_404(Call, pk=pk)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow([str(column) for column in ASSIGNMENT_COLUMNS])
-    for assignment in review_selectors.call_assignments(call).iterator():
-        reasons = assignment.reasons or {}
-        writer.writerow(
-            [
-                _spreadsheet_safe(value)
-                for value in (
-                    assignment.proposal.reference,
-                    assignment.proposal.title,
-                    assignment.reviewer.full_name,
-                    assignment.reviewer.email,
-                    str(assignment.get_status_display()),
-                    assignment.match,
-                    reasons.get("affinity", ""),
-                    reasons.get("rank") or "",
-                    str(Bid.Value(reasons["bid"]).label) if reasons.get("bid") else "",
-                    "; ".join(str(label) for label in labels(Area, reasons.get("areas", []))),
-                    "; ".join(reasons.get("terms", [])),
-                )
-            ]
-        )
-    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{call.reference}-assignments.csv"'
-    return response
+    rows = (_assignment_row(assignment) for assignment in review_selectors.call_assignments(call).iterator())
+    return spreadsheets.csv_response(f"{call.reference}-assignments.csv", ASSIGNMENT_COLUMNS, rows)
+
+
+def _assignment_row(assignment):
+    reasons = assignment.reasons or {}
+    return [
+        assignment.proposal.reference,
+        assignment.proposal.title,
+        assignment.reviewer.full_name,
+        assignment.reviewer.email,
+        assignment.get_status_display(),
+        assignment.match,
+        reasons.get("affinity"),
+        reasons.get("rank"),
+        Bid.Value(reasons["bid"]).label if reasons.get("bid") else "",
+        "; ".join(str(label) for label in labels(Area, reasons.get("areas", []))),
+        "; ".join(reasons.get("terms", [])),
+    ]

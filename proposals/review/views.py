@@ -1,14 +1,12 @@
 """Pages for reviewers (their assignments and reviews) and for administrators running the review."""
 
-import csv
-import io
 from html import escape
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -16,6 +14,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from partners.permissions import is_programme_admin
+from portal import spreadsheets
 from portal.errors import DomainError
 from portal.files import file_response
 from portal.views import paginate, sort_by
@@ -25,7 +24,6 @@ from proposals.models import Call, Decision, Proposal, Review, ReviewAssignment,
 from proposals.review import conflicts, matching, permissions, scoring
 from proposals.review import selectors as review_selectors
 from proposals.review import services as review_services
-from proposals.views import _spreadsheet_safe
 
 User = get_user_model()
 
@@ -369,21 +367,18 @@ def _ranking_rows(rows):
     for row in rows:
         proposal = row["proposal"]
         yield [
-            _spreadsheet_safe(cell)
-            for cell in [
-                row["rank"],
-                proposal.reference,
-                proposal.title,
-                proposal.title_native,
-                proposal.organisation.name,
-                proposal.organisation.country.code,
-                row["reviews"],
-                row["weighted"],
-                row["normalised"],
-                row["spread"],
-                "yes" if row["disagreement"] else "",
-                row["decision"].get_outcome_display() if row["decision"] else "",
-            ]
+            row["rank"],
+            proposal.reference,
+            proposal.title,
+            proposal.title_native,
+            proposal.organisation.name,
+            proposal.organisation.country.code,
+            row["reviews"],
+            row["weighted"],
+            row["normalised"],
+            row["spread"],
+            "yes" if row["disagreement"] else "",
+            row["decision"].get_outcome_display() if row["decision"] else "",
         ]
 
 
@@ -418,28 +413,11 @@ def call_ranking(request, pk):
     if export in ("csv", "xlsx"):
         rows = review_selectors.sort_ranking(review_selectors.call_ranking(call), sort)
     if export == "csv":
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        writer.writerow([str(c) for c in RANKING_COLUMNS])
-        writer.writerows(_ranking_rows(rows))
-        response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="{call.reference}-ranking.csv"'
-        return response
+        return spreadsheets.csv_response(f"{call.reference}-ranking.csv", RANKING_COLUMNS, _ranking_rows(rows))
     if export == "xlsx":
-        from openpyxl import Workbook
-
-        workbook = Workbook(write_only=True)
-        sheet = workbook.create_sheet(_("Ranking"))
-        sheet.append([str(c) for c in RANKING_COLUMNS])
-        for row in _ranking_rows(rows):
-            sheet.append(row)
-        buffer = io.BytesIO()
-        workbook.save(buffer)
-        response = HttpResponse(
-            buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        return spreadsheets.xlsx_response(
+            f"{call.reference}-ranking.xlsx", _("Ranking"), RANKING_COLUMNS, _ranking_rows(rows)
         )
-        response["Content-Disposition"] = f'attachment; filename="{call.reference}-ranking.xlsx"'
-        return response
     try:
         triage = int(request.GET.get("triage", ""))
     except ValueError:
