@@ -1,7 +1,6 @@
 """A proposal keeps its title in the team's own script beside the English one, and an organisation its own name:
 entered in the editor or the API, frozen in each version, shown wherever the English one is."""
 
-
 import pytest
 from django.urls import reverse
 
