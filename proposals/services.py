@@ -27,9 +27,11 @@ from portal.middleware import absolute_url
 from portal.notifications.services import notify, queue_email
 from portal.transitions import lock, refuse, require_state
 from proposals.review import affinity
+from proposals.review.services import propose_conflict
 
 from . import documents, permissions, selectors
 from .models import Attachment, Call, DeadlineReminder, Platform, Proposal, ProposalVersion, TeamMember
+from .notices import email_team
 
 User = get_user_model()
 
@@ -385,8 +387,6 @@ def team_invitation_link(member):
 def _invite_to_team(proposal, member, user, by):
     """Email the invitation, the same whether the address has an account or not; a reviewer named this way is
     recorded as a conflict for an administrator to confirm, which by itself keeps them from nothing."""
-    from proposals.review.services import propose_conflict
-
     queue_email(
         to=member.email,
         recipient=user,
@@ -653,27 +653,6 @@ def snapshot(proposal):
 def content_hash(content):
     canonical = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()
-
-
-def team_recipients(proposal):
-    """The PI and every co-investigator with an email, once each."""
-    people = {proposal.principal_investigator.email.lower(): proposal.principal_investigator}
-    for member in proposal.team.all():
-        if member.email and member.email.lower() not in people and not member.is_invited:
-            people[member.email.lower()] = member.user
-    return people
-
-
-def email_team(proposal, template, context, notice):
-    """Email each of the team and add `notice` (a lazily translated text, filled with the title and
-    `context`'s values) to the notifications of those with an account, each in their own language."""
-    link = absolute_url(reverse("proposals:proposal_detail", args=[proposal.pk]))
-    for email, user in team_recipients(proposal).items():
-        queue_email(
-            to=email, template=template, recipient=user, context={"proposal": proposal, "link": link, **context}
-        )
-        if user is not None:
-            notify(user=user, message=notice, params={"title": proposal.title, **context}, link=link)
 
 
 @transaction.atomic

@@ -12,7 +12,7 @@ from django_countries.fields import CountryField
 
 from partners.choices import Area, CooperationLevel, labels
 
-from .call import Call, CooperationMode, Platform
+from .call import Call, CooperationMode, Platform, Stage
 from .limits import ABSTRACT_LIMIT, DESCRIPTION_LIMIT, NOTE_LIMIT, SECTION_LIMIT
 
 
@@ -24,9 +24,7 @@ class Proposal(models.Model):
         SUBMITTED = "submitted", _("Submitted")
         WITHDRAWN = "withdrawn", _("Withdrawn")
 
-    class Stage(models.TextChoices):
-        LETTER = "letter", _("Letter of intent")
-        FULL = "full", _("Full proposal")
+    Stage = Stage
 
     class Shortlist(models.TextChoices):
         NOT_DECIDED = "", _("Not decided")

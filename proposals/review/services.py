@@ -27,12 +27,12 @@ from proposals.models import (
     ReviewerProfile,
     ReviewReminder,
 )
+from proposals.notices import email_team
 from proposals.review import affinity, matching, permissions
 from proposals.review import assignment as solver
 from proposals.review.conflicts import ConflictRules, conflict_reason
 from proposals.review.scoring import manifest
 from proposals.review.selectors import review_context, reviewable_proposals
-from proposals.services import email_team
 
 User = get_user_model()
 
