@@ -9,33 +9,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from partners.selectors import public_directory
-
-PHASES = [
-    {
-        "name": _("Reconnaissance"),
-        "summary": _("Robotic missions survey the Moon and return samples, including from the far side."),
-        "years": "– 2025",
-        "missions": ["Chang'e-4", "Chang'e-5", "Chang'e-6", "Luna-25"],
-    },
-    {
-        "name": _("Construction — first stage"),
-        "summary": _("South-pole survey, in-situ resource use and 3D printing tests; the station's first elements."),
-        "years": "2026 – 2030",
-        "missions": ["Chang'e-7", "Chang'e-8", "Luna-26", "Luna-27"],
-    },
-    {
-        "name": _("Construction — second stage"),
-        "summary": _("Command centre, energy and communications, research, resource and robotic facilities."),
-        "years": "2031 – 2035",
-        "missions": ["ILRS-1", "ILRS-2", "ILRS-3", "ILRS-4", "ILRS-5", "Luna-28"],
-    },
-    {
-        "name": _("Utilisation"),
-        "summary": _("Crewed visits, long-term experiments and extension of the station."),
-        "years": "2036 –",
-        "missions": [],
-    },
-]
+from proposals import phases
 
 
 def rate_limit(setting):
@@ -91,7 +65,11 @@ def home(request):
     return render(
         request,
         "home.html",
-        {"phases": PHASES, "partner_count": directory.count(), "recent_partners": directory.order_by("-joined_on")[:6]},
+        {
+            "phases": phases.timeline(),
+            "partner_count": directory.count(),
+            "recent_partners": directory.order_by("-joined_on")[:6],
+        },
     )
 
 

@@ -1,5 +1,3 @@
-import difflib
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
@@ -37,6 +35,7 @@ from .forms import (
     team_initial,
 )
 from .models import Call, Proposal
+from .versions import version_changes
 
 STASH_KEY = "typed_before_sign_in"
 
@@ -386,7 +385,7 @@ def proposal_versions(request, pk):
         "versions": versions,
         "older": older,
         "newer": newer,
-        "changes": _diff(older, newer) if older and newer else [],
+        "changes": version_changes(older, newer) if older and newer else [],
     }
     return render(request, "proposals/proposal_versions.html", context)
 
@@ -396,31 +395,6 @@ def _int(value):
         return int(value)
     except (TypeError, ValueError):
         return None
-
-
-def _lines(value):
-    if isinstance(value, list):
-        return [
-            str(item) if not isinstance(item, dict) else ", ".join(f"{k}: {v}" for k, v in item.items())
-            for item in value
-        ]
-    return str(value if value is not None else "").splitlines() or [""]
-
-
-def _diff(older, newer):
-    """Field by field, the lines removed and added between two versions."""
-    changes = []
-    for field in sorted(set(older.content) | set(newer.content)):
-        before, after = older.content.get(field), newer.content.get(field)
-        if before == after:
-            continue
-        lines = [
-            {"sign": line[0], "text": line[2:]}
-            for line in difflib.ndiff(_lines(before), _lines(after))
-            if line[:1] in "+- "
-        ]
-        changes.append({"field": field.replace("_", " ").capitalize(), "lines": lines})
-    return changes
 
 
 @login_required
