@@ -26,6 +26,7 @@ from portal.middleware import absolute_url
 from portal.notifications.services import notify, queue_email
 from portal.transitions import lock, refuse, require_state
 from proposals.review import affinity
+from proposals.review.permissions import is_reviewer
 
 from . import documents, permissions, selectors
 from .models import Attachment, Call, DeadlineReminder, Platform, Proposal, ProposalVersion, TeamMember
@@ -353,7 +354,7 @@ def _invite_to_team(proposal, member, user, by):
         organisation=proposal.organisation,
         data={"email": member.email},
     )
-    if user is not None and user.is_reviewer:
+    if user is not None and is_reviewer(user):
         propose_conflict(proposal=proposal, reviewer=user, by=by)
 
 

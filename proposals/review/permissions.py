@@ -30,6 +30,21 @@ def _call_state_refusal(call, allowed, message):
     return None if call.status in allowed else TransitionNotAllowed(message)
 
 
+def profile_refusal(user, profile):
+    """Why `user` may not change the reviewer profile `profile` (its fields, its writing), or None: their own, or
+    any for administrators."""
+    from portal.errors import NotAllowed
+
+    if getattr(user, "pk", None) == profile.user_id or is_programme_admin(user):
+        return None
+    return NotAllowed(_("Only administrators change another reviewer's profile."))
+
+
+@rules.predicate
+def can_change_profile(user, profile):
+    return profile_refusal(user, profile) is None
+
+
 # Administrators -----------------------------------------------------------------------------------
 
 

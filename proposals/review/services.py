@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from partners.permissions import is_programme_admin, require_programme_admin
 from partners.services import set_password_url
 from portal.audit.services import record_event
-from portal.errors import DomainError, NotAllowed, TransitionNotAllowed
+from portal.errors import DomainError, TransitionNotAllowed
 from portal.middleware import absolute_url, new_account_language
 from portal.notifications.services import notify, queue_email
 from portal.transitions import refuse
@@ -88,9 +88,7 @@ SELF_EDITABLE_FIELDS = ("expertise_areas", "keywords", "max_load_per_call")
 @transaction.atomic
 def update_reviewer_profile(*, profile, by, data):
     """Change a reviewer's profile: administrators any field; reviewers their own expertise and load."""
-    own = by.pk == profile.user_id
-    if not (own or is_programme_admin(by)):
-        raise NotAllowed(_("Only administrators change another reviewer's profile."))
+    refuse(permissions.profile_refusal(by, profile))
     allowed = REVIEWER_FIELDS if is_programme_admin(by) else SELF_EDITABLE_FIELDS
     refused = sorted(set(data) - set(allowed))
     if refused:
