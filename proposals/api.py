@@ -10,7 +10,7 @@ from portal.permissions import permission_class
 from proposals.review.api import CallReviewActions, ProposalReviewActions
 from proposals.review.bids_api import CallBidActions
 
-from . import permissions, selectors, services
+from . import calls, permissions, selectors, services
 from .filters import CallFilter, ProposalFilter
 from .models import Attachment
 from .serializers import (
@@ -87,9 +87,9 @@ class CallViewSet(
         platforms = data.pop("platforms", None)
         platforms = [dict(platform) for platform in platforms] if platforms is not None else None
         if call is None:
-            call = services.create_call(data=data, platforms=platforms or [], by=request.user)
+            call = calls.create_call(data=data, platforms=platforms or [], by=request.user)
         else:
-            call = services.update_call(call=call, data=data, platforms=platforms, by=request.user)
+            call = calls.update_call(call=call, data=data, platforms=platforms, by=request.user)
         return CallSerializer(selectors.calls_visible_to(request.user).get(pk=call.pk)).data
 
     def create(self, request, *args, **kwargs):
@@ -101,13 +101,13 @@ class CallViewSet(
     @extend_schema(summary="Open a draft call", request=None, responses={200: CallSerializer, **ERRORS})
     @action(detail=True, methods=["post"])
     def open(self, request, pk=None):
-        services.open_call(call=self.get_object(), by=request.user)
+        calls.open_call(call=self.get_object(), by=request.user)
         return Response(CallSerializer(self.get_queryset().get(pk=pk)).data)
 
     @extend_schema(summary="Close an open call", request=None, responses={200: CallSerializer, **ERRORS})
     @action(detail=True, methods=["post"])
     def close(self, request, pk=None):
-        services.close_call(call=self.get_object(), by=request.user)
+        calls.close_call(call=self.get_object(), by=request.user)
         return Response(CallSerializer(self.get_queryset().get(pk=pk)).data)
 
 

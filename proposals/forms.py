@@ -12,8 +12,9 @@ from partners.choices import Area, OrganisationKind
 from partners.models import Organisation
 from portal.i18n import in_reader_language
 
+from .calls import PLATFORM_FIELDS
 from .models import NOTE_LIMIT, SECTION_LIMIT, Attachment, Call, Platform, Proposal, Review, ReviewerProfile
-from .services import PLATFORM_FIELDS, PROPOSAL_FIELDS, REQUIRED_FOR_FULL, REQUIRED_FOR_LETTER
+from .services import PROPOSAL_FIELDS, REQUIRED_FOR_FULL, REQUIRED_FOR_LETTER
 
 User = get_user_model()
 

@@ -6,7 +6,7 @@ from rest_framework import serializers
 
 from partners.choices import Area, OrganisationKind
 
-from . import services
+from . import calls, services
 from .models import Attachment, Call, Mission, Platform, Proposal, ProposalVersion, TeamMember
 
 User = get_user_model()
@@ -104,7 +104,7 @@ class CallWriteSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Call
-        fields = [*services.CALL_FIELDS, "platforms"]
+        fields = [*calls.CALL_FIELDS, "platforms"]
         extra_kwargs = TRANSLATION_HELP
 
     def validate_criteria(self, criteria):

@@ -1,6 +1,6 @@
 from celery import shared_task
 
-from . import services
+from . import calls, services
 
 
 @shared_task
@@ -12,7 +12,7 @@ def send_deadline_reminders():
 @shared_task
 def close_calls_past_deadline():
     """Beat task: close calls whose final deadline has passed."""
-    return services.close_calls_past_deadline()
+    return calls.close_calls_past_deadline()
 
 
 @shared_task

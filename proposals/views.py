@@ -21,7 +21,7 @@ from portal.units import KILOGRAM, MEGABYTES, MILLIMETRE, WATT
 from portal.views import paginate, sort_by
 from proposals.review import selectors as review_selectors
 
-from . import permissions, selectors, services
+from . import calls, permissions, selectors, services
 from .filters import CallFilter, SubmissionFilter
 from .forms import (
     AttachmentForm,
@@ -523,19 +523,15 @@ def _call_editor(request, call):
             offered = None
             if platforms_editable:
                 offered = [
-                    {
-                        name: value
-                        for name, value in platform_form.cleaned_data.items()
-                        if name in services.PLATFORM_FIELDS
-                    }
+                    {name: value for name, value in platform_form.cleaned_data.items() if name in calls.PLATFORM_FIELDS}
                     for platform_form in platforms.forms
                     if platform_form.cleaned_data and not platform_form.cleaned_data.get("DELETE")
                 ]
             try:
                 if is_new:
-                    call = services.create_call(data=fields, platforms=offered or [], by=request.user)
+                    call = calls.create_call(data=fields, platforms=offered or [], by=request.user)
                 else:
-                    call = services.update_call(call=call, data=fields, platforms=offered, by=request.user)
+                    call = calls.update_call(call=call, data=fields, platforms=offered, by=request.user)
             except (DomainError, ValidationError) as error:
                 _apply_errors(form, error)
             else:
@@ -550,7 +546,7 @@ def _call_editor(request, call):
         "platforms_editable": platforms_editable,
         "can_open": not is_new and permissions.can_open_call(request.user, call),
         "can_close": not is_new and permissions.can_close_call(request.user, call),
-        "open_problems": services.validate_call(call, list(call.platforms.all())) if not is_new else {},
+        "open_problems": calls.validate_call(call, list(call.platforms.all())) if not is_new else {},
     }
     return render(request, "proposals/call_edit.html", context)
 
@@ -569,7 +565,7 @@ def call_edit(request, pk):
 @require_POST
 def call_transition(request, pk, action):
     call = get_object_or_404(Call, pk=pk)
-    service = {"open": services.open_call, "close": services.close_call}.get(action)
+    service = {"open": calls.open_call, "close": calls.close_call}.get(action)
     if service is None:
         raise Http404
     try:

@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from partners.serializers import ReasonSerializer
 from portal.api import ERRORS
 from portal.permissions import permission_class
+from proposals import calls
 from proposals.models import Proposal, Review, ReviewAssignment
 from proposals.review import permissions, scoring
 from proposals.review import selectors as review_selectors
@@ -139,7 +140,7 @@ class CallReviewActions:
     @extend_schema(summary="Move a closed call into review", request=None, responses={200: CallSerializer, **ERRORS})
     @action(detail=True, methods=["post"], url_path="start-review", permission_classes=[ManagesReview])
     def start_review(self, request, pk=None):
-        review_services.start_review(call=self.get_object(), by=request.user)
+        calls.start_review(call=self.get_object(), by=request.user)
         return Response(CallSerializer(self.get_object()).data)
 
     @extend_schema(
@@ -275,7 +276,7 @@ class CallReviewActions:
     @action(detail=True, methods=["post"], url_path="release-decisions", permission_classes=[ManagesReview])
     def release_decisions(self, request, pk=None):
         data = _valid(ReleaseSerializer, request)
-        review_services.release_decisions(
+        calls.release_decisions(
             call=self.get_object(), by=request.user, override_reason=data["reason"] if data["override"] else ""
         )
         return Response(CallSerializer(self.get_object()).data)

@@ -31,7 +31,6 @@ from proposals.review import assignment as solver
 from proposals.review.conflicts import ConflictRules, conflict_reason
 from proposals.review.scoring import manifest
 from proposals.review.selectors import review_context, reviewable_proposals
-from proposals.services import email_team
 
 User = get_user_model()
 
@@ -455,17 +454,6 @@ def send_review_reminders(now=None):
 # Call stages ----------------------------------------------------------------------------------
 
 
-@transaction.atomic
-def start_review(*, call, by):
-    """Move a closed call into review."""
-    call = Call.objects.select_for_update().get(pk=call.pk)
-    refuse(permissions.start_review_refusal(by, call))
-    call.status = Call.Status.UNDER_REVIEW
-    call.save(update_fields=["status"])
-    record_event(actor=by, action="call.review_started", obj=call, from_state="closed", to_state="under_review")
-    return call
-
-
 # Decisions ------------------------------------------------------------------------------------
 
 
@@ -511,83 +499,3 @@ def decide(*, proposal, by, outcome, note=""):
         to_state=outcome,
         reason=note or "",
     )
-
-
-@transaction.atomic
-def release_decisions(*, call, by, override_reason=""):
-    """Tell every team its outcome with the reviewers' applicant-facing comments; the call becomes decided.
-
-    Refused while a proposal has fewer counted reviews than the call asks for, unless the administrator gives
-    a reason to release anyway (kept in the audit log). Assignments still open on the call close."""
-    from proposals.review.selectors import counted_reviews, proposals_short_of_reviews
-
-    call = Call.objects.select_for_update().get(pk=call.pk)
-    refuse(permissions.release_refusal(by, call))
-    proposals = list(reviewable_proposals(call))
-    decisions = {d.proposal_id: d for d in Decision.objects.filter(proposal__call=call)}
-    missing = [p.reference for p in proposals if p.pk not in decisions]
-    if missing:
-        raise TransitionNotAllowed(
-            _("Decide every proposal before releasing; still open: %(refs)s") % {"refs": ", ".join(missing)}
-        )
-    short = proposals_short_of_reviews(call)
-    override_reason = (override_reason or "").strip()
-    if short and not override_reason:
-        raise TransitionNotAllowed(
-            ngettext(
-                "%(count)s proposal has fewer submitted reviews than the %(required)s the call requires "
-                "(%(refs)s); wait for the reviews, or release anyway with a reason.",
-                "%(count)s proposals have fewer submitted reviews than the %(required)s the call requires "
-                "(%(refs)s); wait for the reviews, or release anyway with a reason.",
-                len(short),
-            )
-            % {
-                "count": len(short),
-                "required": call.reviewers_per_proposal,
-                "refs": ", ".join(row["proposal"].reference for row in short),
-            }
-        )
-    now = timezone.now()
-    Decision.objects.filter(proposal__call=call).update(released_at=now)
-    call.status = Call.Status.DECIDED
-    call.save(update_fields=["status"])
-    if short:
-        record_event(
-            actor=by,
-            action="call.release_override",
-            obj=call,
-            reason=override_reason,
-            data={"short_of_reviews": {row["proposal"].reference: row["reviews"] for row in short}},
-        )
-    record_event(actor=by, action="call.decisions_released", obj=call, from_state="under_review", to_state="decided")
-    closed = (
-        ReviewAssignment.objects.filter(proposal__call=call)
-        .filter(status__in=(ReviewAssignment.Status.PENDING, ReviewAssignment.Status.ACCEPTED))
-        .exclude(review__status=Review.Status.SUBMITTED)
-        .update(status=ReviewAssignment.Status.CLOSED, responded_at=now)
-    )
-    if closed:
-        record_event(actor=by, action="call.assignments_closed", obj=call, data={"count": closed})
-    reviews = defaultdict(list)
-    for review in (
-        counted_reviews()
-        .filter(assignment__proposal__call=call)
-        .select_related("assignment")
-        .order_by("assignment__proposal_id", "assignment_id")
-    ):
-        reviews[review.assignment.proposal_id].append(review)
-    for proposal in proposals:
-        decision = decisions[proposal.pk]
-        email_team(
-            proposal,
-            "proposal_decision",
-            {
-                "decision": decision,
-                "reviews": [
-                    {"number": n, "strengths": r.strengths, "weaknesses": r.weaknesses}
-                    for n, r in enumerate(reviews[proposal.pk], start=1)
-                ],
-            },
-            notice=gettext_lazy("The outcome for %(title)s is available."),
-        )
-    return call

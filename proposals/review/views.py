@@ -19,7 +19,7 @@ from portal.files import file_response
 from portal.permissions import requires
 from portal.transitions import refuse
 from portal.views import paginate, posted_object, sort_by
-from proposals import services
+from proposals import calls, services
 from proposals.forms import BiddingDeadlineForm, ReleaseForm, ReviewerInviteForm, ReviewerProfileForm, ReviewForm
 from proposals.models import Call, Decision, Proposal, Review, ReviewAssignment, ReviewerProfile
 from proposals.review import conflicts, matching, permissions, scoring
@@ -235,7 +235,7 @@ def call_review(request, pk):
         action = request.POST.get("action")
         try:
             if action == "start":
-                review_services.start_review(call=call, by=request.user)
+                calls.start_review(call=call, by=request.user)
                 messages.success(request, _("The call is under review."))
             elif action == "assign":
                 result = review_services.assign_reviewers(call=call, by=request.user)
@@ -454,9 +454,7 @@ def release_confirm(request, pk):
         messages.error(request, form.errors["override_reason"][0])
     elif request.method == "POST":
         try:
-            review_services.release_decisions(
-                call=call, by=request.user, override_reason=form.cleaned_data["override_reason"]
-            )
+            calls.release_decisions(call=call, by=request.user, override_reason=form.cleaned_data["override_reason"])
         except DomainError as error:
             messages.error(request, error.message)
         else:

@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone, translation
 from playwright.sync_api import expect
 
-from proposals import services
+from proposals import calls, services
 from proposals.models import Call, Conflict, Decision, Platform, Proposal, Review, ReviewAssignment
 from proposals.review import services as review_services
 from tests.factories import (
@@ -48,7 +48,7 @@ def _close(call):
     """The deadline passes and the periodic sweep closes the call."""
     now = timezone.now()
     Call.objects.filter(pk=call.pk).update(deadline=now - timedelta(hours=1))
-    assert services.close_calls_past_deadline() == 1
+    assert calls.close_calls_past_deadline() == 1
 
 
 def _review(assignment, grade, *, strengths, weaknesses, confidential="The team is small for the scope."):
@@ -77,7 +77,7 @@ def test_reviewer_declares_a_conflict_accepts_the_other_assignment_and_submits_a
     call = CallFactory(title="Chang'e-8 payloads", reviewers_per_proposal=1)
     seismometer, camera = _submitted(call, "Seismometer"), _submitted(call, "Dust camera")
     _close(call)
-    review_services.start_review(call=call, by=admin)
+    calls.start_review(call=call, by=admin)
     reviewer = ReviewerProfileFactory(
         user__email="rita@reviewers.example.org", user__language=lang, max_load_per_call=2
     ).user
@@ -282,7 +282,7 @@ def test_team_reads_its_outcome_with_anonymised_reviews_on_the_page_and_in_the_e
     seismometer = _submitted(call, "Seismometer", language=lang)
     camera = _submitted(call, "Dust camera")
     _close(call)
-    review_services.start_review(call=call, by=admin)
+    calls.start_review(call=call, by=admin)
     rita = ReviewerProfileFactory(user__full_name="Rita Reviewer", user__email="rita@reviewers.example.org").user
     omar = ReviewerProfileFactory(user__full_name="Omar Assessor", user__email="omar@reviewers.example.org").user
     review_services.assign_reviewers(call=call, by=admin)
@@ -307,7 +307,7 @@ def test_team_reads_its_outcome_with_anonymised_reviews_on_the_page_and_in_the_e
         )
     review_services.decide(proposal=seismometer, by=admin, outcome="selected", note="Welcome to Chang'e-8.")
     review_services.decide(proposal=camera, by=admin, outcome="not_selected")
-    review_services.release_decisions(call=call, by=admin)
+    calls.release_decisions(call=call, by=admin)
     pi = seismometer.principal_investigator
     selected = label(lang, Decision.Outcome.SELECTED)
 

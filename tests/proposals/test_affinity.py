@@ -8,7 +8,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from portal.errors import DomainError
-from proposals import services
+from proposals import calls, services
 from proposals.models import Affinity, Call, ReviewerPublication
 from proposals.review import affinity, publications
 from tests.factories import ReviewerProfileFactory
@@ -88,7 +88,7 @@ def test_closing_a_call_stores_the_affinity_of_its_proposals(
     profile = ReviewerProfileFactory(keywords="dust analyser")
 
     with django_capture_on_commit_callbacks(execute=True):
-        services.close_call(call=call, by=programme_admin)
+        calls.close_call(call=call, by=programme_admin)
 
     assert Affinity.objects.get(proposal=proposal, reviewer=profile.user).rank == 1
 

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from portal.audit.models import AuditEvent
 from portal.errors import NotAllowed, TransitionNotAllowed
-from proposals import services, tasks
+from proposals import calls, tasks
 from proposals.models import Call
 from tests.factories import CallFactory, MissionFactory, PlatformFactory
 
@@ -53,15 +53,15 @@ def _audit_trail(call):
 
 
 def test_call_goes_from_draft_to_open_to_closed_with_every_change_audited(programme_admin):
-    call = services.create_call(data=_call_data(), platforms=[LANDER], by=programme_admin)
+    call = calls.create_call(data=_call_data(), platforms=[LANDER], by=programme_admin)
     assert call.status == Call.Status.DRAFT
     assert call.platforms.get().max_mass_kg == 10
 
-    services.open_call(call=call, by=programme_admin)
+    calls.open_call(call=call, by=programme_admin)
     call.refresh_from_db()
     assert call.status == Call.Status.OPEN and call.opened_at is not None
 
-    services.close_call(call=call, by=programme_admin)
+    calls.close_call(call=call, by=programme_admin)
     call.refresh_from_db()
     assert call.status == Call.Status.CLOSED and call.closed_at is not None
 
@@ -77,7 +77,7 @@ def test_call_goes_from_draft_to_open_to_closed_with_every_change_audited(progra
 
 def test_call_editing_is_audited_with_the_changed_fields(programme_admin):
     call = CallFactory(status="draft")
-    services.update_call(call=call, data={"title": "Renamed call", "reviewers_per_proposal": 4}, by=programme_admin)
+    calls.update_call(call=call, data={"title": "Renamed call", "reviewers_per_proposal": 4}, by=programme_admin)
     event = AuditEvent.objects.get(action="call.updated")
     assert event.object_id == str(call.pk)
     assert event.data == {"changed": ["reviewers_per_proposal", "title"]}
@@ -89,7 +89,7 @@ def test_opening_is_refused_when_the_criteria_weights_do_not_add_up_to_100(progr
         criteria=[{"key": "science", "name": "Science", "weight": 60}, {"key": "tech", "name": "Tech", "weight": 30}],
     )
     with pytest.raises(ValidationError) as refusal:
-        services.open_call(call=call, by=programme_admin)
+        calls.open_call(call=call, by=programme_admin)
     assert refusal.value.message_dict == {"criteria": ["The criteria weights add up to 90; they must add up to 100."]}
     assert Call.objects.get(pk=call.pk).status == Call.Status.DRAFT
     assert not AuditEvent.objects.filter(action="call.opened").exists()
@@ -98,17 +98,17 @@ def test_opening_is_refused_when_the_criteria_weights_do_not_add_up_to_100(progr
 def test_opening_is_refused_without_a_platform(programme_admin):
     call = CallFactory(status="draft", platforms=[])
     with pytest.raises(ValidationError) as refusal:
-        services.open_call(call=call, by=programme_admin)
+        calls.open_call(call=call, by=programme_admin)
     assert refusal.value.message_dict == {"platforms": ["Offer at least one platform."]}
     PlatformFactory(call=call)
-    services.open_call(call=call, by=programme_admin)
+    calls.open_call(call=call, by=programme_admin)
     assert Call.objects.get(pk=call.pk).status == Call.Status.OPEN
 
 
 def test_opening_is_refused_once_the_deadline_has_passed(programme_admin):
     call = CallFactory(status="draft", deadline=timezone.now() - timedelta(hours=1))
     with pytest.raises(ValidationError) as refusal:
-        services.open_call(call=call, by=programme_admin)
+        calls.open_call(call=call, by=programme_admin)
     assert "already passed" in refusal.value.message_dict["deadline"][0]
     assert Call.objects.get(pk=call.pk).status == Call.Status.DRAFT
 
@@ -122,34 +122,34 @@ def test_opening_a_letter_stage_call_checks_the_letter_deadline(programme_admin)
         deadline=now + timedelta(days=30),
     )
     with pytest.raises(ValidationError) as refusal:
-        services.open_call(call=call, by=programme_admin)
+        calls.open_call(call=call, by=programme_admin)
     assert "deadline" in refusal.value.message_dict
 
 
 def test_closing_is_only_for_open_calls(programme_admin):
     draft = CallFactory(status="draft")
     with pytest.raises(TransitionNotAllowed, match="Only an open call can be closed."):
-        services.close_call(call=draft, by=programme_admin)
+        calls.close_call(call=draft, by=programme_admin)
     closed = CallFactory(status="closed")
     with pytest.raises(TransitionNotAllowed):
-        services.close_call(call=closed, by=programme_admin)
+        calls.close_call(call=closed, by=programme_admin)
     with pytest.raises(TransitionNotAllowed, match="Only a draft call can be opened."):
-        services.open_call(call=closed, by=programme_admin)
+        calls.open_call(call=closed, by=programme_admin)
     assert Call.objects.get(pk=draft.pk).status == Call.Status.DRAFT
 
 
 def test_only_programme_administrators_change_calls(partner_admin):
     call = CallFactory(status="draft")
     with pytest.raises(NotAllowed):
-        services.open_call(call=call, by=partner_admin)
+        calls.open_call(call=call, by=partner_admin)
     with pytest.raises(NotAllowed):
-        services.create_call(data=_call_data(), platforms=[LANDER], by=partner_admin)
+        calls.create_call(data=_call_data(), platforms=[LANDER], by=partner_admin)
     assert Call.objects.get(pk=call.pk).status == Call.Status.DRAFT
 
 
 def test_platforms_are_fixed_once_the_call_is_open(programme_admin, call):
     with pytest.raises(TransitionNotAllowed):
-        services.update_call(call=call, data={}, platforms=[LANDER], by=programme_admin)
+        calls.update_call(call=call, data={}, platforms=[LANDER], by=programme_admin)
     assert call.platforms.get().name == "Lander"
 
 
@@ -166,13 +166,13 @@ def test_sweep_closes_only_open_calls_whose_deadline_has_passed(db):
     closed_past = CallFactory(status="closed")
     Call.objects.filter(pk=closed_past.pk).update(deadline=now - timedelta(days=1))
 
-    assert services.close_calls_past_deadline() == 1
+    assert calls.close_calls_past_deadline() == 1
 
     statuses = dict(Call.objects.values_list("pk", "status"))
     assert statuses == {due.pk: "closed", running.pk: "open", draft_past.pk: "draft", closed_past.pk: "closed"}
     event = AuditEvent.objects.get(action="call.closed")
     assert (event.object_id, event.from_state, event.to_state, event.actor) == (str(due.pk), "open", "closed", None)
-    assert services.close_calls_past_deadline() == 0
+    assert calls.close_calls_past_deadline() == 0
 
 
 def test_sweep_task_is_safe_to_run_twice(db):

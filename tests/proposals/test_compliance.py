@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from portal.audit.models import AuditEvent
 from portal.errors import DomainError, NotAllowed, TransitionNotAllowed
-from proposals import services
+from proposals import calls, services
 from proposals.models import Proposal
 
 
@@ -21,7 +21,7 @@ def test_compliance_is_checked_only_after_the_call_closes(api_as, submitted, pro
     response = api_as(programme_admin).post(f"/api/v1/proposals/{submitted.pk}/compliance/", {"eligible": True})
     assert response.status_code == 409
 
-    services.close_call(call=call, by=programme_admin)
+    calls.close_call(call=call, by=programme_admin)
     services.record_compliance(proposal=submitted, by=programme_admin, eligible=True)
     submitted.refresh_from_db()
     assert (submitted.compliance, submitted.compliance_reason) == ("eligible", "")
@@ -30,7 +30,7 @@ def test_compliance_is_checked_only_after_the_call_closes(api_as, submitted, pro
 
 
 def test_not_eligible_needs_a_reason(api_as, submitted, programme_admin, call):
-    services.close_call(call=call, by=programme_admin)
+    calls.close_call(call=call, by=programme_admin)
     with pytest.raises(DomainError, match="Say why"):
         services.record_compliance(proposal=submitted, by=programme_admin, eligible=False, reason="   ")
 
@@ -52,7 +52,7 @@ def test_not_eligible_needs_a_reason(api_as, submitted, programme_admin, call):
 
 @pytest.mark.parametrize("person", ["pi", "partner_admin", "reviewer"])
 def test_only_administrators_record_compliance(api_as, submitted, programme_admin, call, person, request):
-    services.close_call(call=call, by=programme_admin)
+    calls.close_call(call=call, by=programme_admin)
     user = request.getfixturevalue(person)
     with pytest.raises(NotAllowed):
         services.record_compliance(proposal=submitted, by=user, eligible=True)
@@ -61,13 +61,13 @@ def test_only_administrators_record_compliance(api_as, submitted, programme_admi
 
 
 def test_drafts_are_not_checked_for_compliance(proposal, programme_admin, call):
-    services.close_call(call=call, by=programme_admin)
+    calls.close_call(call=call, by=programme_admin)
     with pytest.raises(TransitionNotAllowed, match="Only submitted proposals"):
         services.record_compliance(proposal=proposal, by=programme_admin, eligible=True)
 
 
 def test_administrators_record_compliance_from_the_submissions_page(client, submitted, programme_admin, call):
-    services.close_call(call=call, by=programme_admin)
+    calls.close_call(call=call, by=programme_admin)
     client.force_login(programme_admin)
     submissions = reverse("proposals:call_submissions", args=[call.pk])
     url = reverse("proposals:proposal_compliance", args=[submitted.pk])

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from partners.models import Membership
-from proposals import services
+from proposals import calls, services
 from proposals.models import Call, Decision, Proposal, ReviewAssignment
 from proposals.review import services as review_services
 from tests.factories import (
@@ -157,7 +157,7 @@ def test_after_release_a_reviewer_no_longer_sees_the_assignment_on_the_home_page
     reviewer = new_reviewer("Slow Reviewer")
     ReviewAssignmentFactory(proposal=proposal, reviewer=reviewer)
     review_services.decide(proposal=proposal, by=programme_admin, outcome=Decision.Outcome.NOT_SELECTED)
-    review_services.release_decisions(call=review_call, by=programme_admin, override_reason="Panel met in person.")
+    calls.release_decisions(call=review_call, by=programme_admin, override_reason="Panel met in person.")
     client.force_login(reviewer)
     page = home(client)
     assert proposal.title not in page

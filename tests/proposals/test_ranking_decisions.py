@@ -9,6 +9,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from portal.errors import DomainError, TransitionNotAllowed
+from proposals import calls
 from proposals.models import Call, Decision, Platform, Proposal, Review
 from proposals.review import selectors as review_selectors
 from proposals.review import services as review_services
@@ -203,7 +204,7 @@ def test_a_review_whose_reviewer_is_found_conflicted_later_never_reaches_the_tea
     a = decided["A"]
     _find_conflict(kind, a, decided["otto"], programme_admin)
     with django_capture_on_commit_callbacks(execute=True):
-        review_services.release_decisions(call=review_call, by=programme_admin, override_reason="Two reviews suffice.")
+        calls.release_decisions(call=review_call, by=programme_admin, override_reason="Two reviews suffice.")
     body = last_email_to(pi.email).body
     assert "Reviewer 1" in body and "Rita likes Regolith dust analyser." in body
     assert "Reviewer 2" not in body and "Otto likes" not in body
@@ -504,7 +505,7 @@ def test_releasing_emails_each_team_its_outcome_with_anonymous_comments(
     assert "Otto Other" not in page and "Team is small for the scope." not in page
 
     with pytest.raises(TransitionNotAllowed):
-        review_services.release_decisions(call=review_call, by=programme_admin, override_reason="Again.")
+        calls.release_decisions(call=review_call, by=programme_admin, override_reason="Again.")
     with pytest.raises(TransitionNotAllowed, match="Decisions are made while the call is under review."):
         review_services.decide(proposal=a, by=programme_admin, outcome="not_selected")
 
@@ -520,5 +521,5 @@ def test_only_administrators_decide_and_release(decided, review_call, reviewer, 
         with pytest.raises(DomainError, match="Only programme administrators"):
             review_services.decide(proposal=decided["A"], by=person, outcome="not_selected")
         with pytest.raises(DomainError, match="Only programme administrators"):
-            review_services.release_decisions(call=review_call, by=person)
+            calls.release_decisions(call=review_call, by=person)
     assert Decision.objects.get(proposal=decided["A"]).outcome == "selected"

@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from portal.audit.models import AuditEvent
 from portal.errors import TransitionNotAllowed
+from proposals import calls
 from proposals.models import Call, Decision, ReviewAssignment
 from proposals.review import services as review_services
 from tests.factories import ReviewAssignmentFactory
@@ -55,7 +56,7 @@ def test_release_is_refused_while_a_proposal_lacks_reviews(client, short_call, r
     assert review_call.status == Call.Status.UNDER_REVIEW
     assert not Decision.objects.filter(released_at__isnull=False).exists()
     with pytest.raises(TransitionNotAllowed, match=short_call["short"].reference):
-        review_services.release_decisions(call=review_call, by=programme_admin)
+        calls.release_decisions(call=review_call, by=programme_admin)
 
 
 def test_an_override_with_a_reason_releases_and_is_audited_and_closes_open_assignments(
@@ -80,7 +81,7 @@ def test_an_override_with_a_reason_releases_and_is_audited_and_closes_open_assig
 def test_after_release_a_reviewer_sees_no_accept_button_and_cannot_accept(
     client, short_call, review_call, programme_admin
 ):
-    review_services.release_decisions(call=review_call, by=programme_admin, override_reason="Enough.")
+    calls.release_decisions(call=review_call, by=programme_admin, override_reason="Enough.")
     waiting = short_call["waiting"]
     client.force_login(waiting.reviewer)
     page = page_of(client.get(reverse("proposals:review_list")))

@@ -7,6 +7,7 @@ from django.core import mail
 from django.utils import timezone
 
 from portal.audit.models import AuditEvent
+from proposals import calls
 from proposals.models import Call, Conflict, Decision, Review, ReviewAssignment
 from proposals.review import services as review_services
 from tests.factories import (
@@ -425,7 +426,7 @@ def test_another_organisation_never_sees_the_outcome(api_as, programme_admin, re
     _reviewed_call(review_call, proposal)
     for target in review_call.proposals.all():
         review_services.decide(proposal=target, by=programme_admin, outcome="not_selected")
-    review_services.release_decisions(call=review_call, by=programme_admin)
+    calls.release_decisions(call=review_call, by=programme_admin)
     outsider = MembershipFactory(organisation=OrganisationFactory(name="Elsewhere")).user
     assert api_as(outsider).get(f"/api/v1/proposals/{proposal.pk}/outcome/").status_code == 404
 
