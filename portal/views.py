@@ -9,6 +9,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from partners.selectors import public_directory
+from portal.errors import DomainError
 from proposals import phases
 
 
@@ -33,6 +34,18 @@ def bad_request(request, exception=None):
         detail = _("The request could not be read: too large, malformed, or holding characters no text may hold.")
         return JsonResponse({"detail": str(detail)}, status=400)
     return render(request, "400.html", status=400)
+
+
+def posted_object(request, queryset, field, message):
+    """The object whose id a form posted as `field`, among `queryset`; a missing, tampered or unknown id is refused
+    with `message` (a DomainError naming the field)."""
+    try:
+        found = queryset.filter(pk=int(request.POST.get(field, ""))).first()
+    except ValueError:
+        found = None
+    if found is None:
+        raise DomainError(message, field=field)
+    return found
 
 
 def paginate(request, queryset, per_page=25):

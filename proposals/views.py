@@ -11,10 +11,10 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from partners.permissions import is_programme_admin
 from portal import spreadsheets
 from portal.errors import DomainError
 from portal.files import file_response
+from portal.permissions import requires
 from portal.units import KILOGRAM, MEGABYTES, MILLIMETRE, WATT
 from portal.views import paginate, sort_by
 from proposals.review import selectors as review_selectors
@@ -38,11 +38,6 @@ from .models import Call, Proposal
 from .versions import version_changes
 
 STASH_KEY = "typed_before_sign_in"
-
-
-def _admin_only(user):
-    if not is_programme_admin(user):
-        raise Http404
 
 
 def _apply_errors(form, error):
@@ -74,11 +69,12 @@ def call_list(request):
 
 def call_detail(request, pk):
     call = selectors.get_call_for(user=request.user, pk=pk)
-    can_start = permissions.can_start_proposal(request.user) and call.status == Call.Status.OPEN
+    can_start = permissions.can_propose(request.user, call)
     context = {
         "call": call,
         "platforms": call.platforms.all(),
         "can_start": can_start,
+        "can_manage": permissions.can_manage_calls(request.user),
         "start_form": StartProposalForm(),
         "stage": call.current_stage(),
     }
@@ -116,7 +112,7 @@ SUBMISSION_SORTS = {
 @login_required
 def proposal_list(request):
     proposals = selectors.proposals_visible_to(request.user)
-    if is_programme_admin(request.user) and request.GET.get("mine") != "0":
+    if permissions.sees_every_proposal(request.user) and request.GET.get("mine") != "0":
         proposals = proposals.filter(
             Q(organisation__memberships__user=request.user)
             | Q(principal_investigator=request.user)
@@ -164,9 +160,7 @@ def proposal_detail(request, pk):
         "versions": selectors.proposal_versions(proposal=proposal),
         "attachments": selectors.proposal_attachments(proposal=proposal),
         "problems": services.resource_problems(proposal),
-        "can_check_compliance": is_programme_admin(request.user)
-        and proposal.status == Proposal.Status.SUBMITTED
-        and proposal.call.status in (Call.Status.CLOSED, Call.Status.UNDER_REVIEW),
+        "can_check_compliance": permissions.can_record_compliance(request.user, proposal),
         "compliance_form": ComplianceForm(),
         "reason_form": ReasonForm(),
         "outcome": review_selectors.released_outcome(proposal),
@@ -201,9 +195,7 @@ def proposal_edit(request, pk):
         if request.method == "POST":
             return _stash_typed(request)
         return redirect_to_login(request.get_full_path())
-    proposal = selectors.get_proposal_for(user=request.user, pk=pk)
-    if not permissions.can_edit_proposal(request.user, proposal):
-        raise Http404
+    proposal = selectors.get_proposal_for(user=request.user, pk=pk, for_change=True)
     data = request.POST if request.method == "POST" else _restore_typed(request)
     if data is not None and request.method != "POST":
         messages.warning(request, _("Your session had expired. Here is what you typed; save it again."))
@@ -251,6 +243,7 @@ def proposal_edit(request, pk):
         "problems": problems,
         # After a refused post the form stays, with what was typed and the refusal on it.
         "editable": permissions.can_change_proposal(request.user, proposal) or request.method == "POST",
+        "can_change_files": permissions.can_change_files(request.user, proposal),
         "submitted_version": submitted_version,
     }
     return render(request, "proposals/proposal_edit.html", context)
@@ -271,9 +264,7 @@ def _mark_limit_problems(form, problems):
 
 @login_required
 def proposal_submit(request, pk):
-    proposal = selectors.get_proposal_for(user=request.user, pk=pk)
-    if not permissions.can_edit_proposal(request.user, proposal):
-        raise Http404
+    proposal = selectors.get_proposal_for(user=request.user, pk=pk, for_change=True)
     error = None
     if request.method == "POST":
         try:
@@ -349,9 +340,7 @@ def _resource_rows(proposal):
 @login_required
 def proposal_withdraw(request, pk):
     """Withdrawing is confirmed on its own page, which says what will happen; the post carries it out."""
-    proposal = selectors.get_proposal_for(user=request.user, pk=pk)
-    if not permissions.can_edit_proposal(request.user, proposal):
-        raise Http404
+    proposal = selectors.get_proposal_for(user=request.user, pk=pk, for_change=True)
     refusal = permissions.withdraw_refusal(request.user, proposal)
     if refusal is not None:
         messages.error(request, refusal.message)
@@ -400,9 +389,7 @@ def _int(value):
 @login_required
 @require_POST
 def attachment_upload(request, pk):
-    proposal = selectors.get_proposal_for(user=request.user, pk=pk)
-    if not permissions.can_edit_proposal(request.user, proposal):
-        raise Http404
+    proposal = selectors.get_proposal_for(user=request.user, pk=pk, for_change=True)
     form = AttachmentForm(request.POST, request.FILES)
     if form.is_valid():
         try:
@@ -423,9 +410,7 @@ def attachment_upload(request, pk):
 @login_required
 @require_POST
 def attachment_remove(request, pk):
-    attachment = selectors.get_attachment_for(user=request.user, pk=pk)
-    if not permissions.can_edit_proposal(request.user, attachment.proposal):
-        raise Http404
+    attachment = selectors.get_attachment_for(user=request.user, pk=pk, for_change=True)
     try:
         services.remove_attachment(attachment=attachment, by=request.user)
     except DomainError as error:
@@ -469,9 +454,8 @@ def team_invitation(request, token):
 # Administrators -------------------------------------------------------------------------------
 
 
-@login_required
+@requires(permissions.can_manage_calls)
 def manage_calls(request):
-    _admin_only(request.user)
     calls = (
         Call.objects.select_related("mission")
         .annotate(
@@ -534,27 +518,26 @@ def _call_editor(request, call):
         "criteria": criteria,
         "platforms": platforms,
         "platforms_editable": platforms_editable,
+        "can_open": not is_new and permissions.can_open_call(request.user, call),
+        "can_close": not is_new and permissions.can_close_call(request.user, call),
         "open_problems": calls.validate_call(call, list(call.platforms.all())) if not is_new else {},
     }
     return render(request, "proposals/call_edit.html", context)
 
 
-@login_required
+@requires(permissions.can_manage_calls)
 def call_create(request):
-    _admin_only(request.user)
     return _call_editor(request, Call())
 
 
-@login_required
+@requires(permissions.can_manage_calls)
 def call_edit(request, pk):
-    _admin_only(request.user)
     return _call_editor(request, get_object_or_404(Call, pk=pk))
 
 
-@login_required
+@requires(permissions.can_manage_calls)
 @require_POST
 def call_transition(request, pk, action):
-    _admin_only(request.user)
     call = get_object_or_404(Call, pk=pk)
     service = {"open": calls.open_call, "close": calls.close_call}.get(action)
     if service is None:
@@ -620,9 +603,8 @@ def submission_row(proposal):
     ]
 
 
-@login_required
+@requires(permissions.can_manage_calls)
 def call_submissions(request, pk):
-    _admin_only(request.user)
     call = get_object_or_404(Call.objects.select_related("mission"), pk=pk)
     filterset = SubmissionFilter(request.GET, queryset=selectors.call_submissions(call=call))
     proposals, sort = sort_by(request, filterset.qs, SUBMISSION_SORTS)
@@ -638,7 +620,6 @@ def call_submissions(request, pk):
         "page": paginate(request, proposals),
         "sort": sort,
         "compliance_form": ComplianceForm(),
-        "can_shortlist": call.has_letter_stage and call.letter_deadline and timezone.now() > call.letter_deadline,
     }
     return render(request, "proposals/call_submissions.html", context)
 
@@ -650,10 +631,9 @@ def _back_to(request, default):
     return redirect(default)
 
 
-@login_required
+@requires(permissions.can_manage_calls)
 @require_POST
 def proposal_shortlist(request, pk):
-    _admin_only(request.user)
     proposal = get_object_or_404(Proposal, pk=pk)
     form = ReasonForm(request.POST)
     form.is_valid()
@@ -669,10 +649,9 @@ def proposal_shortlist(request, pk):
     return _back_to(request, reverse("proposals:call_submissions", args=[proposal.call_id]))
 
 
-@login_required
+@requires(permissions.can_manage_calls)
 @require_POST
 def proposal_compliance(request, pk):
-    _admin_only(request.user)
     proposal = get_object_or_404(Proposal, pk=pk)
     form = ComplianceForm(request.POST)
     if not form.is_valid():

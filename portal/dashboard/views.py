@@ -1,5 +1,4 @@
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -10,6 +9,7 @@ from django.views.decorators.http import require_POST
 from portal import spreadsheets
 from portal.errors import DomainError
 from portal.files import file_response
+from portal.permissions import requires
 from portal.views import paginate, sort_by
 from proposals.selectors import open_calls
 
@@ -18,14 +18,6 @@ from .caching import cached
 from .exports import EXPORTS
 from .filters import AuditEventFilter
 from .forms import DashboardFilterForm, ExportRequestForm
-from .models import ExportJob
-
-
-def _require(rule, user):
-    """Administrators' pages answer 404 to everyone else, like the portal's other admin pages."""
-    if not rule(user):
-        raise Http404
-
 
 # Public -----------------------------------------------------------------------------------------
 
@@ -44,9 +36,8 @@ def participation(request):
 # Dashboard --------------------------------------------------------------------------------------
 
 
-@login_required
+@requires(permissions.can_view_dashboard)
 def dashboard(request):
-    _require(permissions.can_view_dashboard, request.user)
     form = DashboardFilterForm(request.GET or None)
     return render(request, "dashboard/dashboard.html", {"form": form, "sections": _sections_html(form.scope())})
 
@@ -61,10 +52,9 @@ def _sections_html(scope):
     return cached("sections-html", scope.key, render_sections)
 
 
-@login_required
+@requires(permissions.can_view_dashboard)
 def figure_export(request, section, key, file_format):
     """One figure's table as CSV or Excel, with the dashboard's filters."""
-    _require(permissions.can_view_dashboard, request.user)
     figure = figures.find_figure(DashboardFilterForm(request.GET or None).scope(), section, key)
     if figure is None:
         raise Http404
@@ -78,9 +68,8 @@ def figure_export(request, section, key, file_format):
 # Exports ----------------------------------------------------------------------------------------
 
 
-@login_required
+@requires(permissions.can_export)
 def export_list(request):
-    _require(permissions.can_export, request.user)
     context = {
         "exports": [{"export": export, "rows": export.count()} for export in EXPORTS.values()],
         "jobs": selectors.export_jobs_of(request.user),
@@ -89,10 +78,9 @@ def export_list(request):
     return render(request, "dashboard/export_list.html", context)
 
 
-@login_required
+@requires(permissions.can_export)
 def export_stream(request, kind):
     """The export as CSV, streamed as it is read from the database."""
-    _require(permissions.can_export, request.user)
     export = EXPORTS.get(kind)
     if export is None:
         raise Http404
@@ -101,10 +89,9 @@ def export_stream(request, kind):
     return spreadsheets.csv_response(filename, export.header, export.rows(viewer=request.user))
 
 
-@login_required
+@requires(permissions.can_export)
 @require_POST
 def export_request(request):
-    _require(permissions.can_export, request.user)
     form = ExportRequestForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose an export and a format."))
@@ -119,19 +106,15 @@ def export_request(request):
     return redirect("dashboard:export_job", pk=job.pk)
 
 
-@login_required
+@requires(permissions.can_export)
 def export_job(request, pk):
-    _require(permissions.can_export, request.user)
     job = selectors.get_export_job_for(user=request.user, pk=pk)
     return render(request, "dashboard/export_job.html", {"job": job, "retention_days": services.RETENTION.days})
 
 
-@login_required
+@requires(permissions.can_export)
 def export_download(request, pk):
-    _require(permissions.can_export, request.user)
-    job = selectors.get_export_job_for(user=request.user, pk=pk)
-    if not permissions.can_download_export(request.user, job) or job.status != ExportJob.Status.DONE:
-        raise Http404
+    job = selectors.get_export_job_for(user=request.user, pk=pk, for_download=True)
     return file_response(job.file, filename=job.file.name.rsplit("/", 1)[-1])
 
 
@@ -142,9 +125,8 @@ def export_download(request, pk):
 AUDIT_SORTS = {"time": ("created_at",), "actor": ("actor__full_name",), "organisation": ("organisation__name",)}
 
 
-@login_required
+@requires(permissions.can_browse_audit)
 def audit_log(request):
-    _require(permissions.can_browse_audit, request.user)
     filterset = AuditEventFilter(request.GET, queryset=selectors.audit_events())
     events, sort = sort_by(request, filterset.qs, AUDIT_SORTS)
     context = {"filter": filterset, "page": paginate(request, events, per_page=50), "sort": sort}
