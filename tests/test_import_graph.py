@@ -10,15 +10,6 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = ("portal", "partners", "proposals")
 
-# Private names still imported from another module while the guards they belong to are being replaced by named
-# predicates (proposals.review.permissions). Each entry is (importing module, imported module, name); remove an entry
-# as soon as its import is gone — the test fails on an entry that no longer matches anything.
-TEMPORARILY_ALLOWED_PRIVATE_IMPORTS = {
-    ("proposals.review.matching_views", "proposals.review.views", "_admin_only"),
-    ("proposals.review.matching_views", "proposals.review.views", "_reviewer_only"),
-    ("proposals.review.matching_views", "proposals.review.views", "_posted"),
-}
-
 
 def _modules():
     """Every module of the portal's packages: dotted name → (path, whether it is a package's __init__)."""
@@ -158,14 +149,8 @@ def test_no_module_uses_another_modules_private_names():
     found = {
         (module, target, name): line for module, (_imports, private) in GRAPH.items() for target, name, line in private
     }
-    problems = [
-        f"  {module}:{line} uses {target}.{name}"
-        for (module, target, name), line in sorted(found.items())
-        if (module, target, name) not in TEMPORARILY_ALLOWED_PRIVATE_IMPORTS
-    ]
+    problems = [f"  {module}:{line} uses {target}.{name}" for (module, target, name), line in sorted(found.items())]
     assert not problems, (
         "Private names used outside their module; make them public in a shared place or keep them home:\n"
         + "\n".join(problems)
     )
-    stale = TEMPORARILY_ALLOWED_PRIVATE_IMPORTS - set(found)
-    assert not stale, f"No longer imported; remove from TEMPORARILY_ALLOWED_PRIVATE_IMPORTS: {sorted(stale)}"
