@@ -1,4 +1,3 @@
-from django.db.models import Q
 from django.http import Http404
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -9,10 +8,11 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from portal.api import ERRORS, ClientRateThrottle
+from portal.permissions import permission_class
 
 from . import permissions, selectors, services
 from .filters import DirectoryFilter, OrganisationFilter, RegistrationFilter
-from .models import Invitation, Organisation
+from .models import Invitation
 from .serializers import (
     InvitationCreateSerializer,
     InvitationSerializer,
@@ -29,9 +29,8 @@ class RegistrationThrottle(ClientRateThrottle):
     scope = "registration"
 
 
-class IsProgrammeAdmin(drf_permissions.BasePermission):
-    def has_permission(self, request, view):
-        return permissions.is_programme_admin(request.user)
+DecidesRegistrations = permission_class(permissions.can_decide_registrations)
+SuspendsOrganisations = permission_class(permissions.can_suspend_organisations)
 
 
 @extend_schema_view(
@@ -53,7 +52,7 @@ class RegistrationViewSet(
     def get_permissions(self):
         if self.action == "create":
             return [drf_permissions.AllowAny()]
-        return [drf_permissions.IsAuthenticated(), IsProgrammeAdmin()]
+        return [DecidesRegistrations()]
 
     def get_throttles(self):
         if self.action == "create":
@@ -143,14 +142,7 @@ class OrganisationViewSet(viewsets.ReadOnlyModelViewSet):
         return super().get_permissions()
 
     def get_queryset(self):
-        user = self.request.user
-        if permissions.is_programme_admin(user):
-            return Organisation.objects.order_by("name")
-        visible = Q(status=Organisation.Status.ACTIVE)
-        membership = user.partner_membership if user.is_authenticated else None
-        if membership is not None:
-            visible |= Q(pk=membership.organisation_id)
-        return Organisation.objects.filter(visible).order_by("name")
+        return selectors.organisations_listed_to(self.request.user).order_by("name")
 
     def filter_queryset(self, queryset):
         if self.filterset_class is OrganisationFilter and not permissions.is_programme_admin(self.request.user):
@@ -162,17 +154,14 @@ class OrganisationViewSet(viewsets.ReadOnlyModelViewSet):
         return selectors.get_organisation_for(user=self.request.user, pk=pk)
 
     def _managed(self, pk):
-        organisation = self._record(pk)
-        if not permissions.can_manage_members(self.request.user, organisation):
-            raise Http404
-        return organisation
+        return selectors.get_organisation_for(user=self.request.user, pk=pk, for_management=True)
 
     @extend_schema(
         summary="Suspend an organisation (programme administrators)",
         request=ReasonSerializer,
         responses={200: OrganisationSerializer, **ERRORS},
     )
-    @action(detail=True, methods=["post"], permission_classes=[drf_permissions.IsAuthenticated, IsProgrammeAdmin])
+    @action(detail=True, methods=["post"], permission_classes=[SuspendsOrganisations])
     def suspend(self, request, pk=None):
         return self._change_status(request, pk, services.suspend_organisation)
 
@@ -181,7 +170,7 @@ class OrganisationViewSet(viewsets.ReadOnlyModelViewSet):
         request=ReasonSerializer,
         responses={200: OrganisationSerializer, **ERRORS},
     )
-    @action(detail=True, methods=["post"], permission_classes=[drf_permissions.IsAuthenticated, IsProgrammeAdmin])
+    @action(detail=True, methods=["post"], permission_classes=[SuspendsOrganisations])
     def reinstate(self, request, pk=None):
         return self._change_status(request, pk, services.reinstate_organisation)
 

@@ -1,8 +1,12 @@
-"""The programme's real partners (DOMAIN.md), used by `load_demo` and the benchmarks."""
+"""The programme's real partners (DOMAIN.md), used by `load_demo` and the benchmarks, and the demo's applications."""
 
-from datetime import date
+from datetime import date, timedelta
 
+from django.utils import timezone
+
+from .choices import Area, CooperationLevel
 from .choices import OrganisationKind as K
+from .models import Registration
 
 # (name, own-language name, kind, country, city, joined, website)
 PARTNERS = [
@@ -125,3 +129,54 @@ PARTNERS = [
 ]
 
 DEMO_PASSWORD = "moonbase-demo-2026"
+
+# Applications waiting for an administrator:
+# (name, own-language name, kind, country, city, contact, contact's email, days since they were sent)
+APPLICATIONS = [
+    (
+        "Hefei University of Technology",
+        "合肥工业大学",
+        K.UNIVERSITY,
+        "CN",
+        "Hefei",
+        "Zhang Min",
+        "zhang.min@hfut.example",
+        0,
+    ),
+    ("Universidad Mayor de San Andrés", "", K.UNIVERSITY, "BO", "La Paz", "Ana Quispe", "ana.quispe@umsa.example", 0),
+    (
+        "South African National Space Agency",
+        "",
+        K.SPACE_AGENCY,
+        "ZA",
+        "Hermanus",
+        "Johan Botha",
+        "johan.botha@sansa.example",
+        0,
+    ),
+]
+
+
+def add_applications(applications):
+    """Add each application (as in APPLICATIONS) waiting for an administrator, unless its contact has one already."""
+    now = timezone.now()
+    for name, native, kind, country, city, contact, email, days in applications:
+        sent = now - timedelta(days=days)
+        Registration.objects.get_or_create(
+            contact_email=email,
+            defaults={
+                "name": name,
+                "native_name": native,
+                "kind": kind,
+                "country": country,
+                "city": city,
+                "areas": [Area.SCIENTIFIC_OBJECTIVES, Area.TALENT_TRAINING],
+                "cooperation_levels": [CooperationLevel.EQUIPMENT],
+                "contact_name": contact,
+                "terms_accepted_at": sent,
+                "status": Registration.Status.PENDING_REVIEW,
+                "submitted_at": sent,
+                "email_verified_at": sent,
+                "queued_at": sent,
+            },
+        )

@@ -53,8 +53,9 @@ def attach_duplicate_flags(registrations):
     return registrations
 
 
-def get_registration_for_admin(*, user, pk):
-    if not permissions.is_programme_admin(user):
+def get_registration_for(*, user, pk):
+    """The one door to an application: programme administrators only; anyone else finds nothing (404)."""
+    if not permissions.can_decide_registrations(user):
         raise Http404
     registration = Registration.objects.select_related("organisation", "decided_by").filter(pk=pk).first()
     if registration is None:
@@ -86,12 +87,37 @@ def organisations_visible_to(user):
     return Organisation.objects.filter(pk=membership.organisation_id)
 
 
-def get_organisation_for(*, user, pk):
-    """The one door to an organisation's full record; a forbidden one is as missing as an absent one."""
+def organisations_listed_to(user):
+    """What the API lists: every active partner (its public fields), and the organisations whose full record the
+    person may read (their own, even suspended; every one for administrators)."""
+    return Organisation.objects.filter(
+        Q(status=Organisation.Status.ACTIVE) | Q(pk__in=organisations_visible_to(user).values("pk"))
+    )
+
+
+def get_organisation_for(*, user, pk, for_management=False):
+    """The one door to an organisation's full record; a forbidden one is as missing as an absent one.
+    With `for_management`, only for those who manage its people (`can_manage_members`)."""
     organisation = organisations_visible_to(user).filter(pk=pk).first()
-    if organisation is None:
+    if organisation is None or (for_management and not permissions.can_manage_members(user, organisation)):
         raise Http404
     return organisation
+
+
+def get_invitation_for(*, user, pk):
+    """An invitation, for those who manage the people of the organisation that sent it; otherwise 404."""
+    invitation = Invitation.objects.select_related("organisation", "invited_by").filter(pk=pk).first()
+    if invitation is None or not permissions.can_manage_members(user, invitation.organisation):
+        raise Http404
+    return invitation
+
+
+def get_membership_for(*, user, pk):
+    """A membership, for those who manage the people of its organisation; otherwise 404."""
+    membership = Membership.objects.select_related("organisation", "user").filter(pk=pk).first()
+    if membership is None or not permissions.can_manage_members(user, membership.organisation):
+        raise Http404
+    return membership
 
 
 def organisation_members(*, organisation):

@@ -16,7 +16,7 @@ from portal.audit.services import record_event
 from portal.errors import DomainError, NotAllowed, TransitionNotAllowed
 from portal.middleware import absolute_url, new_account_language
 from portal.notifications.services import notify, queue_email
-from portal.transitions import lock, require_state
+from portal.transitions import lock, refuse, require_state
 
 from . import permissions, tokens
 from .models import REASON_LIMIT, Invitation, Membership, Organisation, Registration, email_domain
@@ -146,8 +146,6 @@ def resubmit_registration(*, registration, data):
 
 
 def _decide(registration, *, by, to_state, action, reason):
-    if not permissions.can_decide_registrations(by):
-        raise NotAllowed(_("Only programme administrators decide on applications."))
     from_state = registration.status
     registration.status = to_state
     registration.decided_at = timezone.now()
@@ -169,12 +167,7 @@ def _decide(registration, *, by, to_state, action, reason):
 def approve_registration(*, registration, by):
     """Create the partner organisation, make the contact its partner admin and invite them in."""
     registration = lock(Registration, registration)
-    require_state(
-        registration,
-        [Registration.Status.PENDING_REVIEW],
-        _("Only an application pending review can be approved (this one is “%(status)s”).")
-        % {"status": registration.get_status_display()},
-    )
+    refuse(permissions.approve_refusal(by, registration))
     contact = User.objects.filter(email__iexact=registration.contact_email).first()
     if contact is not None and contact.partner_membership is not None:
         raise DomainError(
@@ -224,12 +217,7 @@ def reject_registration(*, registration, by, reason):
     """Turn an application down and tell the contact why."""
     reason = _require_reason(reason)
     registration = lock(Registration, registration)
-    require_state(
-        registration,
-        [Registration.Status.PENDING_REVIEW, Registration.Status.CHANGES_REQUESTED],
-        _("Only an application under review can be rejected (this one is “%(status)s”).")
-        % {"status": registration.get_status_display()},
-    )
+    refuse(permissions.reject_refusal(by, registration))
     _decide(registration, by=by, to_state=Registration.Status.REJECTED, action="registration.rejected", reason=reason)
     queue_email(
         to=registration.contact_email,
@@ -245,12 +233,7 @@ def request_registration_changes(*, registration, by, reason):
     """Send the application back to the applicant with what to change and a link to do it."""
     reason = _require_reason(reason)
     registration = lock(Registration, registration)
-    require_state(
-        registration,
-        [Registration.Status.PENDING_REVIEW],
-        _("Changes can be requested only for an application pending review (this one is “%(status)s”).")
-        % {"status": registration.get_status_display()},
-    )
+    refuse(permissions.request_changes_refusal(by, registration))
     _decide(
         registration,
         by=by,
@@ -271,16 +254,10 @@ def request_registration_changes(*, registration, by, reason):
 # Organisations -------------------------------------------------------------------------------
 
 
-def _change_organisation_status(organisation, *, by, reason, from_state, to_state, action, template):
-    if not permissions.can_suspend_organisations(by):
-        raise NotAllowed(_("Only programme administrators suspend or reinstate organisations."))
-    reason = _require_reason(reason)
+def _change_organisation_status(organisation, *, by, reason, refusal, from_state, to_state, action, template):
     organisation = lock(Organisation, organisation)
-    if organisation.status != from_state:
-        raise TransitionNotAllowed(
-            _("%(organisation)s is “%(status)s”; this change is not possible.")
-            % {"organisation": organisation.name, "status": organisation.get_status_display()}
-        )
+    refuse(refusal(by, organisation))
+    reason = _require_reason(reason)
     organisation.status = to_state
     organisation.status_reason = reason
     organisation.save(update_fields=["status", "status_reason"])
@@ -313,6 +290,7 @@ def suspend_organisation(*, organisation, by, reason):
         organisation,
         by=by,
         reason=reason,
+        refusal=permissions.suspend_refusal,
         from_state=Organisation.Status.ACTIVE,
         to_state=Organisation.Status.SUSPENDED,
         action="organisation.suspended",
@@ -327,6 +305,7 @@ def reinstate_organisation(*, organisation, by, reason):
         organisation,
         by=by,
         reason=reason,
+        refusal=permissions.reinstate_refusal,
         from_state=Organisation.Status.SUSPENDED,
         to_state=Organisation.Status.ACTIVE,
         action="organisation.reinstated",

@@ -1,8 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth import get_user_model, login
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -10,12 +9,13 @@ from django_ratelimit.decorators import ratelimit
 
 from portal.accounts.auth import sign_in_backend
 from portal.errors import DomainError
+from portal.permissions import requires
 from portal.views import paginate, rate_limit, sort_by
 
 from . import permissions, selectors, services, tokens
 from .filters import DirectoryFilter, OrganisationFilter, RegistrationFilter
 from .forms import AcceptInvitationForm, InvitationForm, ReasonForm, RegistrationEditForm, RegistrationForm
-from .models import Invitation, Membership, Registration
+from .models import Invitation, Registration
 
 User = get_user_model()
 
@@ -31,11 +31,6 @@ REGISTRATION_SORTS = {
     # Waiting longest last: the shortest wait is the smallest.
     "waiting": ("-queued_at",),
 }
-
-
-def _programme_admin_only(user):
-    if not permissions.is_programme_admin(user):
-        raise Http404
 
 
 # Public ---------------------------------------------------------------------------------------
@@ -138,9 +133,7 @@ def _back(request, organisation):
 @login_required
 @require_POST
 def invite(request, pk):
-    organisation = selectors.get_organisation_for(user=request.user, pk=pk)
-    if not permissions.can_manage_members(request.user, organisation):
-        raise Http404
+    organisation = selectors.get_organisation_for(user=request.user, pk=pk, for_management=True)
     form = InvitationForm(request.POST)
     if not form.is_valid():
         return _organisation_page(
@@ -161,9 +154,7 @@ def invite(request, pk):
 @login_required
 def revoke_invitation(request, pk):
     """Withdrawing an invitation is confirmed on its own page first; the post carries it out."""
-    invitation = get_object_or_404(Invitation.objects.select_related("organisation", "invited_by"), pk=pk)
-    if not permissions.can_manage_members(request.user, invitation.organisation):
-        raise Http404
+    invitation = selectors.get_invitation_for(user=request.user, pk=pk)
     if request.method != "POST":
         if invitation.status != Invitation.Status.PENDING:
             messages.info(request, _("This invitation is no longer open."))
@@ -180,9 +171,7 @@ def revoke_invitation(request, pk):
 @login_required
 @require_POST
 def remove_member(request, pk):
-    membership = get_object_or_404(Membership.objects.select_related("organisation", "user"), pk=pk)
-    if not permissions.can_manage_members(request.user, membership.organisation):
-        raise Http404
+    membership = selectors.get_membership_for(user=request.user, pk=pk)
     _run(
         request,
         lambda: services.remove_member(membership=membership, by=request.user),
@@ -194,10 +183,8 @@ def remove_member(request, pk):
 @login_required
 @require_POST
 def transfer_admin(request, pk):
-    membership = get_object_or_404(Membership.objects.select_related("organisation", "user"), pk=pk)
+    membership = selectors.get_membership_for(user=request.user, pk=pk)
     organisation = membership.organisation
-    if not permissions.can_manage_members(request.user, organisation):
-        raise Http404
     _run(
         request,
         lambda: services.transfer_partner_admin(organisation=organisation, to_membership=membership, by=request.user),
@@ -246,9 +233,8 @@ def invitation_accept(request, token):
 # Programme administrators ---------------------------------------------------------------------
 
 
-@login_required
+@requires(permissions.can_decide_registrations)
 def registration_queue(request):
-    _programme_admin_only(request.user)
     params = request.GET.copy()
     if "status" not in params:
         params["status"] = Registration.Status.PENDING_REVIEW
@@ -259,9 +245,9 @@ def registration_queue(request):
     return render(request, "partners/registration_queue.html", {"filter": filterset, "page": page, "sort": sort})
 
 
-@login_required
+@requires(permissions.can_decide_registrations)
 def registration_detail(request, pk):
-    registration = selectors.get_registration_for_admin(user=request.user, pk=pk)
+    registration = selectors.get_registration_for(user=request.user, pk=pk)
     reason_form = ReasonForm()
     if request.method == "POST":
         action = request.POST.get("action")
@@ -295,23 +281,24 @@ def registration_detail(request, pk):
         {
             "registration": registration,
             "reason_form": reason_form,
+            "can_approve": permissions.can_approve_registration(request.user, registration),
+            "can_reject": permissions.can_reject_registration(request.user, registration),
+            "can_request_changes": permissions.can_request_registration_changes(request.user, registration),
             "timeline": selectors.registration_timeline(registration=registration),
         },
     )
 
 
-@login_required
+@requires(permissions.can_manage_organisations)
 def organisation_list(request):
-    _programme_admin_only(request.user)
     filterset = OrganisationFilter(request.GET, queryset=selectors.organisations_for_admin())
     organisations, sort = sort_by(request, filterset.qs, ORGANISATION_SORTS)
     context = {"filter": filterset, "page": paginate(request, organisations), "sort": sort}
     return render(request, "partners/organisation_list.html", context)
 
 
-@login_required
+@requires(permissions.can_manage_organisations)
 def organisation_detail(request, pk):
-    _programme_admin_only(request.user)
     organisation = selectors.get_organisation_for(user=request.user, pk=pk)
     reason_form = ReasonForm()
     if request.method == "POST":
@@ -319,7 +306,8 @@ def organisation_detail(request, pk):
         action = request.POST.get("action")
         service = {"suspend": services.suspend_organisation, "reinstate": services.reinstate_organisation}.get(action)
         reason = request.POST.get("reason", "").strip()
-        if action == "suspend" and reason and organisation.is_active and not request.POST.get("confirmed"):
+        suspending = action == "suspend" and permissions.can_suspend_organisation(request.user, organisation)
+        if suspending and reason and not request.POST.get("confirmed"):
             # Suspending is confirmed on a page that says what it does; the reason rides along in the form.
             context = {"organisation": organisation, "reason": reason, **selectors.suspension_effects(organisation)}
             return render(request, "partners/suspend_confirm.html", context)
@@ -337,6 +325,8 @@ def organisation_detail(request, pk):
         template="partners/organisation_detail.html",
         extra={
             "reason_form": reason_form,
+            "can_suspend": permissions.can_suspend_organisation(request.user, organisation),
+            "can_reinstate": permissions.can_reinstate_organisation(request.user, organisation),
             "timeline": paginate(request, selectors.organisation_timeline(organisation=organisation), per_page=50),
         },
     )

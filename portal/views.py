@@ -9,33 +9,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from partners.selectors import public_directory
-
-PHASES = [
-    {
-        "name": _("Reconnaissance"),
-        "summary": _("Robotic missions survey the Moon and return samples, including from the far side."),
-        "years": "– 2025",
-        "missions": ["Chang'e-4", "Chang'e-5", "Chang'e-6", "Luna-25"],
-    },
-    {
-        "name": _("Construction — first stage"),
-        "summary": _("South-pole survey, in-situ resource use and 3D printing tests; the station's first elements."),
-        "years": "2026 – 2030",
-        "missions": ["Chang'e-7", "Chang'e-8", "Luna-26", "Luna-27"],
-    },
-    {
-        "name": _("Construction — second stage"),
-        "summary": _("Command centre, energy and communications, research, resource and robotic facilities."),
-        "years": "2031 – 2035",
-        "missions": ["ILRS-1", "ILRS-2", "ILRS-3", "ILRS-4", "ILRS-5", "Luna-28"],
-    },
-    {
-        "name": _("Utilisation"),
-        "summary": _("Crewed visits, long-term experiments and extension of the station."),
-        "years": "2036 –",
-        "missions": [],
-    },
-]
+from portal.errors import DomainError
+from proposals import phases
 
 
 def rate_limit(setting):
@@ -59,6 +34,18 @@ def bad_request(request, exception=None):
         detail = _("The request could not be read: too large, malformed, or holding characters no text may hold.")
         return JsonResponse({"detail": str(detail)}, status=400)
     return render(request, "400.html", status=400)
+
+
+def posted_object(request, queryset, field, message):
+    """The object whose id a form posted as `field`, among `queryset`; a missing, tampered or unknown id is refused
+    with `message` (a DomainError naming the field)."""
+    try:
+        found = queryset.filter(pk=int(request.POST.get(field, ""))).first()
+    except ValueError:
+        found = None
+    if found is None:
+        raise DomainError(message, field=field)
+    return found
 
 
 def paginate(request, queryset, per_page=25):
@@ -91,7 +78,11 @@ def home(request):
     return render(
         request,
         "home.html",
-        {"phases": PHASES, "partner_count": directory.count(), "recent_partners": directory.order_by("-joined_on")[:6]},
+        {
+            "phases": phases.timeline(),
+            "partner_count": directory.count(),
+            "recent_partners": directory.order_by("-joined_on")[:6],
+        },
     )
 
 

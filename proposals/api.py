@@ -5,12 +5,12 @@ from rest_framework import permissions as drf_permissions
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from partners.api import IsProgrammeAdmin
 from portal.api import ERRORS
+from portal.permissions import permission_class
 from proposals.review.api import CallReviewActions, ProposalReviewActions
 from proposals.review.bids_api import CallBidActions
 
-from . import calls, selectors, services
+from . import calls, permissions, selectors, services
 from .filters import CallFilter, ProposalFilter
 from .models import Attachment
 from .serializers import (
@@ -26,6 +26,8 @@ from .serializers import (
     VersionSerializer,
     WithdrawalSerializer,
 )
+
+ManagesCalls = permission_class(permissions.can_manage_calls)
 
 
 @extend_schema_view(
@@ -64,6 +66,8 @@ class CallViewSet(
     viewsets.GenericViewSet,
 ):
     serializer_class = CallSerializer
+    # Administrators' work, but for reading and for the actions that say otherwise (bids: reviewers).
+    permission_classes = [ManagesCalls]
     filterset_class = CallFilter
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
     lookup_value_regex = "[0-9]+"
@@ -74,9 +78,7 @@ class CallViewSet(
     def get_permissions(self):
         if self.action in ("list", "retrieve"):
             return [drf_permissions.AllowAny()]
-        if self.action in CallBidActions.REVIEWER_ACTIONS:
-            return CallBidActions.reviewer_permissions()
-        return [drf_permissions.IsAuthenticated(), IsProgrammeAdmin()]
+        return super().get_permissions()
 
     def _write(self, request, call=None):
         serializer = CallWriteSerializer(call, data=request.data, partial=call is not None)
@@ -252,7 +254,7 @@ class ProposalViewSet(
         request=ShortlistSerializer,
         responses={200: ProposalSerializer, **ERRORS},
     )
-    @action(detail=True, methods=["post"], permission_classes=[drf_permissions.IsAuthenticated, IsProgrammeAdmin])
+    @action(detail=True, methods=["post"], permission_classes=[ManagesCalls])
     def shortlist(self, request, pk=None):
         body = ShortlistSerializer(data=request.data)
         body.is_valid(raise_exception=True)
@@ -269,7 +271,7 @@ class ProposalViewSet(
         request=ComplianceSerializer,
         responses={200: ProposalSerializer, **ERRORS},
     )
-    @action(detail=True, methods=["post"], permission_classes=[drf_permissions.IsAuthenticated, IsProgrammeAdmin])
+    @action(detail=True, methods=["post"], permission_classes=[ManagesCalls])
     def compliance(self, request, pk=None):
         body = ComplianceSerializer(data=request.data)
         body.is_valid(raise_exception=True)

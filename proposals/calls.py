@@ -13,11 +13,12 @@ from partners.permissions import require_programme_admin
 from portal.audit.services import record_event
 from portal.errors import TransitionNotAllowed
 from portal.transitions import lock, refuse, require_state
+from proposals import permissions
 from proposals.models import Call, Decision, Platform, Review, ReviewAssignment
+from proposals.notices import email_team
 from proposals.review import affinity
 from proposals.review import permissions as review_permissions
 from proposals.review.selectors import counted_reviews, proposals_short_of_reviews, reviewable_proposals
-from proposals.services import email_team
 
 CALL_FIELDS = [
     "mission",
@@ -122,9 +123,8 @@ def update_call(*, call, data, platforms=None, by):
 @transaction.atomic
 def open_call(*, call, by):
     """Publish a call: it becomes public and partners can start proposals."""
-    require_programme_admin(by)
     call = lock(Call, call.pk)
-    require_state(call, (Call.Status.DRAFT,), _("Only a draft call can be opened."))
+    refuse(permissions.open_call_refusal(by, call))
     problems = validate_call(call, list(call.platforms.all()))
     now = timezone.now()
     first_deadline = call.letter_deadline if call.has_letter_stage else call.deadline
@@ -142,10 +142,8 @@ def open_call(*, call, by):
 @transaction.atomic
 def close_call(*, call, by=None):
     """Close a call to submissions (by an administrator, or by the sweep once its deadline passed)."""
-    if by is not None:
-        require_programme_admin(by)
     call = lock(Call, call.pk)
-    require_state(call, (Call.Status.OPEN,), _("Only an open call can be closed."))
+    refuse(permissions.close_call_refusal(by, call))
     call.status = Call.Status.CLOSED
     call.closed_at = timezone.now()
     call.save(update_fields=["status", "closed_at"])
@@ -170,9 +168,8 @@ def close_calls_past_deadline(now=None):
 @transaction.atomic
 def start_review(*, call, by):
     """Move a closed call into review."""
-    require_programme_admin(by)
     call = lock(Call, call)
-    require_state(call, (Call.Status.CLOSED,), _("Only a closed call can go to review."))
+    refuse(review_permissions.start_review_refusal(by, call))
     call.status = Call.Status.UNDER_REVIEW
     call.save(update_fields=["status"])
     record_event(actor=by, action="call.review_started", obj=call, from_state="closed", to_state="under_review")
@@ -185,7 +182,6 @@ def release_decisions(*, call, by, override_reason=""):
 
     Refused while a proposal has fewer counted reviews than the call asks for, unless the administrator gives
     a reason to release anyway (kept in the audit log). Assignments still open on the call close."""
-    require_programme_admin(by)
     call = lock(Call, call)
     refuse(review_permissions.release_refusal(by, call))
     proposals = list(reviewable_proposals(call))

@@ -12,8 +12,8 @@ from django.utils import timezone
 
 from partners.choices import Area, CooperationLevel
 from partners.choices import OrganisationKind as K
-from partners.demo import DEMO_PASSWORD
-from partners.models import Membership, Organisation, Registration
+from partners.demo import DEMO_PASSWORD, add_applications
+from partners.models import Membership, Organisation
 
 from .demo import first_version
 from .models import (
@@ -285,33 +285,10 @@ def _closed_call(organisations):
         _proposal(call, organisations[name], title, lander, deadline - timedelta(days=index + 1), mass="3.5")
 
 
-def _applications():
-    now = timezone.now()
-    for name, native, kind, country, city, contact, email, days in APPLICATIONS:
-        Registration.objects.get_or_create(
-            contact_email=email,
-            defaults={
-                "name": name,
-                "native_name": native,
-                "kind": kind,
-                "country": country,
-                "city": city,
-                "areas": [Area.SCIENTIFIC_OBJECTIVES, Area.TALENT_TRAINING],
-                "cooperation_levels": [CooperationLevel.EQUIPMENT],
-                "contact_name": contact,
-                "terms_accepted_at": now - timedelta(days=days),
-                "status": Registration.Status.PENDING_REVIEW,
-                "submitted_at": now - timedelta(days=days),
-                "email_verified_at": now - timedelta(days=days),
-                "queued_at": now - timedelta(days=days),
-            },
-        )
-
-
 def load():
     """Add the institutes, applications, the decided Chang'e-6 call and the closed Luna-27 call once."""
     organisations = _institutes()
-    _applications()
+    add_applications(APPLICATIONS)
     admin = User.objects.filter(is_programme_admin=True).order_by("pk").first()
     reviewers = [profile.user for profile in ReviewerProfile.objects.select_related("user").order_by("pk")[:3]]
     if admin is None or len(reviewers) < 3:

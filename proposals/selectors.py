@@ -10,6 +10,7 @@ from django.http import Http404
 from partners.permissions import is_programme_admin
 from portal.rows import PagedRows
 
+from . import permissions
 from .models import Attachment, Call, Mission, PlatformKind, Proposal, TeamMember
 
 
@@ -77,10 +78,11 @@ def proposals_visible_to(user):
     return queryset.filter(scope)
 
 
-def get_proposal_for(*, user, pk):
-    """One proposal if the person may see it; a missing and a forbidden one both answer 404."""
+def get_proposal_for(*, user, pk, for_change=False):
+    """One proposal if the person may see it; a missing and a forbidden one both answer 404. With `for_change`,
+    only for those who may change it (`can_edit_proposal`): the editor's pages are not there for anyone else."""
     proposal = proposals_visible_to(user).filter(pk=pk).first()
-    if proposal is None:
+    if proposal is None or (for_change and not permissions.can_edit_proposal(user, proposal)):
         raise Http404
     return proposal
 
@@ -141,9 +143,10 @@ def proposal_attachments(*, proposal):
     return proposal.attachments.filter(removed_at__isnull=True).select_related("uploaded_by")
 
 
-def get_attachment_for(*, user, pk):
+def get_attachment_for(*, user, pk, for_change=False):
+    """A file of a proposal the person may see (with `for_change`, may change); otherwise 404."""
     attachment = Attachment.objects.filter(pk=pk, proposal__in=proposals_visible_to(user).values("pk")).first()
-    if attachment is None:
+    if attachment is None or (for_change and not permissions.can_edit_proposal(user, attachment.proposal)):
         raise Http404
     return attachment
 

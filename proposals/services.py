@@ -18,17 +18,17 @@ from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from partners.models import Organisation
-from partners.permissions import require_programme_admin
-from portal import formatting
 from portal.audit.services import record_event
 from portal.errors import DomainError, NotAllowed, TransitionNotAllowed
 from portal.middleware import absolute_url
 from portal.notifications.services import notify, queue_email
-from portal.transitions import lock, refuse, require_state
+from portal.transitions import lock, refuse
+from proposals.review.permissions import is_reviewer
+from proposals.review.services import propose_conflict
 
 from . import documents, permissions, selectors
 from .models import Attachment, Call, DeadlineReminder, Proposal, ProposalVersion, TeamMember
+from .notices import email_team
 from .resources import check as check_resources
 from .resources import figure, resource_problems
 
@@ -77,44 +77,7 @@ REQUIRED_FOR_FULL = [
 ]
 
 
-# Calls --------------------------------------------------------------------------------------
-
-
 # Proposals: drafting ------------------------------------------------------------------------
-
-
-def _require_open_for(call, organisation):
-    if call.status != Call.Status.OPEN:
-        raise TransitionNotAllowed(_("This call is not open for proposals."))
-    if call.eligible_kinds and organisation.kind not in call.eligible_kinds:
-        raise DomainError(_("Organisations of your kind are not eligible for this call."))
-    if call.eligible_countries and organisation.country.code not in call.eligible_countries:
-        raise DomainError(_("Organisations from your country are not eligible for this call."))
-
-
-def _require_active(organisation):
-    if organisation.status != Organisation.Status.ACTIVE:
-        raise NotAllowed(_("Your organisation is suspended: it cannot submit or change proposals."))
-
-
-def _require_before_deadline(proposal, now=None):
-    now = now or timezone.now()
-    deadline = proposal.call.deadline_for(proposal.stage)
-    if deadline is None or now > deadline:
-        raise TransitionNotAllowed(
-            _("The deadline (%(deadline)s) has passed: the proposal can no longer be submitted, changed or withdrawn.")
-            % {"deadline": formatting.when(deadline, proposal.call.time_zone)}
-        )
-
-
-def _require_editor(proposal, by):
-    if not permissions.can_edit_proposal(by, proposal):
-        raise NotAllowed(
-            _(
-                "Only the principal investigator, co-investigators of the lead organisation "
-                "and its partner admin can change this proposal."
-            )
-        )
 
 
 def _check_platform(proposal, platform):
@@ -135,20 +98,10 @@ def _principal_investigator(organisation, user):
 @transaction.atomic
 def create_proposal(*, call, by, data, team=None):
     """Start a draft proposal for the person's organisation; they become its principal investigator."""
-    membership = by.partner_membership if by.is_authenticated else None
-    if membership is None:
-        raise NotAllowed(_("Only people of a partner organisation can write proposals."))
-    organisation = membership.organisation
-    _require_active(organisation)
     call = lock(Call, call.pk)
-    _require_open_for(call, organisation)
+    refuse(permissions.start_refusal(by, call))
+    organisation = by.partner_membership.organisation
     stage = call.current_stage()
-    if call.has_letter_stage and stage == Proposal.Stage.FULL:
-        raise TransitionNotAllowed(
-            _("The letter-of-intent stage is over: only shortlisted teams can submit full proposals.")
-        )
-    if timezone.now() > call.deadline_for(stage):
-        raise TransitionNotAllowed(_("The deadline of this call has passed."))
     proposal = Proposal(call=call, organisation=organisation, created_by=by, stage=stage)
     proposal.principal_investigator = _principal_investigator(organisation, data.get("principal_investigator") or by)
     for field in PROPOSAL_FIELDS:
@@ -242,8 +195,6 @@ def team_invitation_link(member):
 def _invite_to_team(proposal, member, user, by):
     """Email the invitation, the same whether the address has an account or not; a reviewer named this way is
     recorded as a conflict for an administrator to confirm, which by itself keeps them from nothing."""
-    from proposals.review.services import propose_conflict
-
     queue_email(
         to=member.email,
         recipient=user,
@@ -258,7 +209,7 @@ def _invite_to_team(proposal, member, user, by):
         organisation=proposal.organisation,
         data={"email": member.email},
     )
-    if user is not None and user.is_reviewer:
+    if user is not None and is_reviewer(user):
         propose_conflict(proposal=proposal, reviewer=user, by=by)
 
 
@@ -446,27 +397,6 @@ def content_hash(content):
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def team_recipients(proposal):
-    """The PI and every co-investigator with an email, once each."""
-    people = {proposal.principal_investigator.email.lower(): proposal.principal_investigator}
-    for member in proposal.team.all():
-        if member.email and member.email.lower() not in people and not member.is_invited:
-            people[member.email.lower()] = member.user
-    return people
-
-
-def email_team(proposal, template, context, notice):
-    """Email each of the team and add `notice` (a lazily translated text, filled with the title and
-    `context`'s values) to the notifications of those with an account, each in their own language."""
-    link = absolute_url(reverse("proposals:proposal_detail", args=[proposal.pk]))
-    for email, user in team_recipients(proposal).items():
-        queue_email(
-            to=email, template=template, recipient=user, context={"proposal": proposal, "link": link, **context}
-        )
-        if user is not None:
-            notify(user=user, message=notice, params={"title": proposal.title, **context}, link=link)
-
-
 @transaction.atomic
 def submit_proposal(*, proposal, by):
     """Freeze the proposal as a new version and send the team a receipt; refused after the deadline."""
@@ -563,15 +493,8 @@ def withdraw_proposal(*, proposal, by, reason=""):
 @transaction.atomic
 def shortlist_letter(*, proposal, by, shortlisted, reason=""):
     """Decide on a letter of intent: a shortlisted team goes on to write the full proposal."""
-    require_programme_admin(by)
     proposal = lock(Proposal, proposal.pk)
-    if not proposal.call.has_letter_stage or proposal.stage != Proposal.Stage.LETTER:
-        raise TransitionNotAllowed(_("Only letters of intent are shortlisted."))
-    require_state(proposal, (Proposal.Status.SUBMITTED,), _("Only a submitted letter of intent can be shortlisted."))
-    if timezone.now() <= proposal.call.letter_deadline:
-        raise TransitionNotAllowed(_("Letters can be shortlisted once the letter-of-intent deadline has passed."))
-    if proposal.call.status != Call.Status.OPEN:
-        raise TransitionNotAllowed(_("The call is no longer open."))
+    refuse(permissions.shortlist_refusal(by, proposal))
     from_state = proposal.shortlist or "pending"
     if shortlisted:
         proposal.shortlist = Proposal.Shortlist.SHORTLISTED
@@ -606,11 +529,8 @@ def shortlist_letter(*, proposal, by, shortlisted, reason=""):
 @transaction.atomic
 def record_compliance(*, proposal, by, eligible, reason=""):
     """Record the administrative compliance check of a submitted proposal once the call has closed."""
-    require_programme_admin(by)
     proposal = lock(Proposal, proposal.pk)
-    if proposal.call.status not in (Call.Status.CLOSED, Call.Status.UNDER_REVIEW):
-        raise TransitionNotAllowed(_("Compliance is checked after the call closes."))
-    require_state(proposal, (Proposal.Status.SUBMITTED,), _("Only submitted proposals are checked for compliance."))
+    refuse(permissions.compliance_refusal(by, proposal))
     if not eligible and not (reason or "").strip():
         raise DomainError(_("Say why the proposal is not eligible."), field="reason")
     from_state = proposal.compliance or "not_checked"
@@ -728,10 +648,7 @@ def reviewer_copy(*, attachment):
 def remove_attachment(*, attachment, by):
     """Take a file off a draft; the file stays stored for the versions that include it."""
     proposal = lock(Proposal, attachment.proposal_id)
-    _require_editor(proposal, by)
-    if not proposal.is_editable_state:
-        raise TransitionNotAllowed(_("A submitted proposal cannot be changed; withdraw it first to edit it."))
-    _require_before_deadline(proposal)
+    refuse(permissions.files_refusal(by, proposal))
     attachment.removed_at = timezone.now()
     attachment.save(update_fields=["removed_at"])
     record_event(

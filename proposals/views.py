@@ -1,12 +1,9 @@
-import csv
-import difflib
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
-from django.http import Http404, StreamingHttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -14,9 +11,10 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from partners.permissions import is_programme_admin
+from portal import spreadsheets
 from portal.errors import DomainError
 from portal.files import file_response
+from portal.permissions import requires
 from portal.units import KILOGRAM, MEGABYTES, MILLIMETRE, WATT
 from portal.views import paginate, sort_by
 from proposals.review import selectors as review_selectors
@@ -37,13 +35,9 @@ from .forms import (
     team_initial,
 )
 from .models import Call, Proposal
+from .versions import version_changes
 
 STASH_KEY = "typed_before_sign_in"
-
-
-def _admin_only(user):
-    if not is_programme_admin(user):
-        raise Http404
 
 
 def _apply_errors(form, error):
@@ -75,11 +69,12 @@ def call_list(request):
 
 def call_detail(request, pk):
     call = selectors.get_call_for(user=request.user, pk=pk)
-    can_start = permissions.can_start_proposal(request.user) and call.status == Call.Status.OPEN
+    can_start = permissions.can_propose(request.user, call)
     context = {
         "call": call,
         "platforms": call.platforms.all(),
         "can_start": can_start,
+        "can_manage": permissions.can_manage_calls(request.user),
         "start_form": StartProposalForm(),
         "stage": call.current_stage(),
     }
@@ -117,7 +112,7 @@ SUBMISSION_SORTS = {
 @login_required
 def proposal_list(request):
     proposals = selectors.proposals_visible_to(request.user)
-    if is_programme_admin(request.user) and request.GET.get("mine") != "0":
+    if permissions.sees_every_proposal(request.user) and request.GET.get("mine") != "0":
         proposals = proposals.filter(
             Q(organisation__memberships__user=request.user)
             | Q(principal_investigator=request.user)
@@ -166,9 +161,7 @@ def proposal_detail(request, pk):
         "versions": selectors.proposal_versions(proposal=proposal),
         "attachments": selectors.proposal_attachments(proposal=proposal),
         "problems": resources.kept_resource_problems(proposal),
-        "can_check_compliance": is_programme_admin(request.user)
-        and proposal.status == Proposal.Status.SUBMITTED
-        and proposal.call.status in (Call.Status.CLOSED, Call.Status.UNDER_REVIEW),
+        "can_check_compliance": permissions.can_record_compliance(request.user, proposal),
         "compliance_form": ComplianceForm(),
         "reason_form": ReasonForm(),
         "outcome": review_selectors.released_outcome(proposal),
@@ -203,9 +196,7 @@ def proposal_edit(request, pk):
         if request.method == "POST":
             return _stash_typed(request)
         return redirect_to_login(request.get_full_path())
-    proposal = selectors.get_proposal_for(user=request.user, pk=pk)
-    if not permissions.can_edit_proposal(request.user, proposal):
-        raise Http404
+    proposal = selectors.get_proposal_for(user=request.user, pk=pk, for_change=True)
     data = request.POST if request.method == "POST" else _restore_typed(request)
     if data is not None and request.method != "POST":
         messages.warning(request, _("Your session had expired. Here is what you typed; save it again."))
@@ -253,6 +244,7 @@ def proposal_edit(request, pk):
         "problems": problems,
         # After a refused post the form stays, with what was typed and the refusal on it.
         "editable": permissions.can_change_proposal(request.user, proposal) or request.method == "POST",
+        "can_change_files": permissions.can_change_files(request.user, proposal),
         "submitted_version": submitted_version,
     }
     return render(request, "proposals/proposal_edit.html", context)
@@ -273,9 +265,7 @@ def _mark_limit_problems(form, problems):
 
 @login_required
 def proposal_submit(request, pk):
-    proposal = selectors.get_proposal_for(user=request.user, pk=pk)
-    if not permissions.can_edit_proposal(request.user, proposal):
-        raise Http404
+    proposal = selectors.get_proposal_for(user=request.user, pk=pk, for_change=True)
     error = None
     if request.method == "POST":
         try:
@@ -351,9 +341,7 @@ def _resource_rows(proposal):
 @login_required
 def proposal_withdraw(request, pk):
     """Withdrawing is confirmed on its own page, which says what will happen; the post carries it out."""
-    proposal = selectors.get_proposal_for(user=request.user, pk=pk)
-    if not permissions.can_edit_proposal(request.user, proposal):
-        raise Http404
+    proposal = selectors.get_proposal_for(user=request.user, pk=pk, for_change=True)
     refusal = permissions.withdraw_refusal(request.user, proposal)
     if refusal is not None:
         messages.error(request, refusal.message)
@@ -387,7 +375,7 @@ def proposal_versions(request, pk):
         "versions": versions,
         "older": older,
         "newer": newer,
-        "changes": _diff(older, newer) if older and newer else [],
+        "changes": version_changes(older, newer) if older and newer else [],
     }
     return render(request, "proposals/proposal_versions.html", context)
 
@@ -399,37 +387,10 @@ def _int(value):
         return None
 
 
-def _lines(value):
-    if isinstance(value, list):
-        return [
-            str(item) if not isinstance(item, dict) else ", ".join(f"{k}: {v}" for k, v in item.items())
-            for item in value
-        ]
-    return str(value if value is not None else "").splitlines() or [""]
-
-
-def _diff(older, newer):
-    """Field by field, the lines removed and added between two versions."""
-    changes = []
-    for field in sorted(set(older.content) | set(newer.content)):
-        before, after = older.content.get(field), newer.content.get(field)
-        if before == after:
-            continue
-        lines = [
-            {"sign": line[0], "text": line[2:]}
-            for line in difflib.ndiff(_lines(before), _lines(after))
-            if line[:1] in "+- "
-        ]
-        changes.append({"field": field.replace("_", " ").capitalize(), "lines": lines})
-    return changes
-
-
 @login_required
 @require_POST
 def attachment_upload(request, pk):
-    proposal = selectors.get_proposal_for(user=request.user, pk=pk)
-    if not permissions.can_edit_proposal(request.user, proposal):
-        raise Http404
+    proposal = selectors.get_proposal_for(user=request.user, pk=pk, for_change=True)
     form = AttachmentForm(request.POST, request.FILES)
     if form.is_valid():
         try:
@@ -450,9 +411,7 @@ def attachment_upload(request, pk):
 @login_required
 @require_POST
 def attachment_remove(request, pk):
-    attachment = selectors.get_attachment_for(user=request.user, pk=pk)
-    if not permissions.can_edit_proposal(request.user, attachment.proposal):
-        raise Http404
+    attachment = selectors.get_attachment_for(user=request.user, pk=pk, for_change=True)
     try:
         services.remove_attachment(attachment=attachment, by=request.user)
     except DomainError as error:
@@ -496,9 +455,8 @@ def team_invitation(request, token):
 # Administrators -------------------------------------------------------------------------------
 
 
-@login_required
+@requires(permissions.can_manage_calls)
 def manage_calls(request):
-    _admin_only(request.user)
     calls = (
         Call.objects.select_related("mission")
         .annotate(
@@ -561,27 +519,26 @@ def _call_editor(request, call):
         "criteria": criteria,
         "platforms": platforms,
         "platforms_editable": platforms_editable,
+        "can_open": not is_new and permissions.can_open_call(request.user, call),
+        "can_close": not is_new and permissions.can_close_call(request.user, call),
         "open_problems": calls.validate_call(call, list(call.platforms.all())) if not is_new else {},
     }
     return render(request, "proposals/call_edit.html", context)
 
 
-@login_required
+@requires(permissions.can_manage_calls)
 def call_create(request):
-    _admin_only(request.user)
     return _call_editor(request, Call())
 
 
-@login_required
+@requires(permissions.can_manage_calls)
 def call_edit(request, pk):
-    _admin_only(request.user)
     return _call_editor(request, get_object_or_404(Call, pk=pk))
 
 
-@login_required
+@requires(permissions.can_manage_calls)
 @require_POST
 def call_transition(request, pk, action):
-    _admin_only(request.user)
     call = get_object_or_404(Call, pk=pk)
     service = {"open": calls.open_call, "close": calls.close_call}.get(action)
     if service is None:
@@ -643,48 +600,27 @@ def submission_row(proposal):
         proposal.data_mb_per_day,
         proposal.trl_now,
         proposal.get_compliance_display(),
-        proposal.submitted_at.isoformat() if proposal.submitted_at else "",
+        proposal.submitted_at,
     ]
 
 
-class _Echo:
-    def write(self, value):
-        return value
-
-
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _spreadsheet_safe(value):
-    """Text that a spreadsheet would run as a formula (a title like "=HYPERLINK(...)") is kept as text."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
-
-
-@login_required
+@requires(permissions.can_manage_calls)
 def call_submissions(request, pk):
-    _admin_only(request.user)
     call = get_object_or_404(Call.objects.select_related("mission"), pk=pk)
     filterset = SubmissionFilter(request.GET, queryset=selectors.call_submissions(call=call))
     proposals, sort = sort_by(request, filterset.qs, SUBMISSION_SORTS)
     if request.GET.get("format") == "csv":
-        writer = csv.writer(_Echo())
-        rows = (
-            writer.writerow([_spreadsheet_safe(cell) for cell in submission_row(proposal)])
-            for proposal in proposals.iterator(chunk_size=500)
+        return spreadsheets.csv_response(
+            f"{call.reference}-submissions.csv",
+            [label for _key, label in SUBMISSION_COLUMNS],
+            (submission_row(proposal) for proposal in proposals.iterator(chunk_size=500)),
         )
-        header = writer.writerow([str(label) for _key, label in SUBMISSION_COLUMNS])
-        response = StreamingHttpResponse(_chain(header, rows), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="{call.reference}-submissions.csv"'
-        return response
     context = {
         "call": call,
         "filter": filterset,
         "page": paginate(request, proposals),
         "sort": sort,
         "compliance_form": ComplianceForm(),
-        "can_shortlist": call.has_letter_stage and call.letter_deadline and timezone.now() > call.letter_deadline,
     }
     return render(request, "proposals/call_submissions.html", context)
 
@@ -696,15 +632,9 @@ def _back_to(request, default):
     return redirect(default)
 
 
-def _chain(first, rest):
-    yield first
-    yield from rest
-
-
-@login_required
+@requires(permissions.can_manage_calls)
 @require_POST
 def proposal_shortlist(request, pk):
-    _admin_only(request.user)
     proposal = get_object_or_404(Proposal, pk=pk)
     form = ReasonForm(request.POST)
     form.is_valid()
@@ -720,10 +650,9 @@ def proposal_shortlist(request, pk):
     return _back_to(request, reverse("proposals:call_submissions", args=[proposal.call_id]))
 
 
-@login_required
+@requires(permissions.can_manage_calls)
 @require_POST
 def proposal_compliance(request, pk):
-    _admin_only(request.user)
     proposal = get_object_or_404(Proposal, pk=pk)
     form = ComplianceForm(request.POST)
     if not form.is_valid():

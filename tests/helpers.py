@@ -1,10 +1,13 @@
-"""Small helpers the tests share: following the links in sent emails, waiting for other processes."""
+"""Small helpers the tests share: following the links in sent emails, reading downloads, waiting for other processes."""
 
+import csv
+import io
 import re
 import socket
 import time
 
 from django.core import mail
+from django.http import StreamingHttpResponse
 
 LINK = re.compile(r"https?://[^\s\"'<>]+")
 
@@ -48,3 +51,18 @@ def wait_for(condition, timeout=15, interval=0.05):
             return True
         time.sleep(interval)
     return False
+
+
+def csv_text(response):
+    """A CSV download's text, checked to be streamed and to start with the byte-order mark spreadsheets need."""
+    assert response.status_code == 200
+    assert isinstance(response, StreamingHttpResponse)
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    body = b"".join(response.streaming_content).decode("utf-8")
+    assert body.startswith("\ufeff"), "no byte-order mark: Excel on Windows would garble Chinese and Russian text"
+    return body[1:]
+
+
+def csv_rows(response):
+    """A CSV download's rows, header first (see csv_text)."""
+    return list(csv.reader(io.StringIO(csv_text(response))))

@@ -15,9 +15,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from partners.models import Invitation, Membership, Registration
+from partners.permissions import is_programme_admin
 from portal.formatting import when
 from proposals import permissions as proposal_permissions
 from proposals.models import Call, Conflict, Proposal, Review, ReviewAssignment
+from proposals.review import permissions as review_permissions
 from proposals.selectors import proposals_visible_to
 from proposals.services import submission_problems
 
@@ -180,7 +182,7 @@ def invitations_for(user, now):
 
 def reviewer_section(user, now):
     """Assignments waiting for an answer and reviews not yet submitted, overdue first."""
-    if not user.is_reviewer:
+    if not review_permissions.is_reviewer(user):
         return None
     assignments = list(
         ReviewAssignment.objects.filter(
@@ -263,7 +265,7 @@ def _call_next_step(call, now):
 
 def admin_section(user, now):
     """The office's queues: registrations waiting, calls with their next step, overdue reviews, releases."""
-    if not user.is_programme_admin:
+    if not is_programme_admin(user):
         return None
     waiting = Registration.objects.filter(status=Registration.Status.PENDING_REVIEW)
     registrations = list(waiting.order_by("queued_at", "submitted_at", "pk")[:HOME_ITEMS])

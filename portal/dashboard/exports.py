@@ -1,14 +1,11 @@
-"""The administrators' exports: their columns, their rows, and the CSV and Excel writers.
+"""The administrators' exports: their columns and their rows (written by `portal.spreadsheets`).
 
 Rows are read with `.values()` in chunks from a server-side cursor and written one by one, so neither a
 streamed CSV nor a file written by the background task ever holds the whole export in memory.
 """
 
-import csv
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
-from decimal import Decimal
 from functools import partial
 
 from django.contrib.auth import get_user_model
@@ -17,7 +14,6 @@ from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
-from openpyxl import Workbook
 
 from partners.choices import Area, CooperationLevel, OrganisationKind
 from partners.models import Membership, Organisation
@@ -25,15 +21,12 @@ from partners.permissions import is_programme_admin
 from portal.i18n import in_reader_language, translated_fields
 from proposals.models import Call, CooperationMode, Decision, Phase, Proposal, Review, ReviewAssignment, TeamMember
 from proposals.review.scoring import weighted_score
-from proposals.views import _Echo, _spreadsheet_safe
 
 from . import regions, selectors
 from .models import ExportJob
 
 User = get_user_model()
 CHUNK = 2000
-# A byte-order mark lets spreadsheet programs read the UTF-8 names (Chinese, Russian, Arabic…) correctly.
-BOM = "\ufeff"
 
 
 class Labels:
@@ -566,69 +559,3 @@ DECISIONS = Export(
 )
 
 EXPORTS = {export.kind: export for export in (PARTNERS, PEOPLE, PROPOSALS, REVIEWS, DECISIONS)}
-
-
-# Writers ----------------------------------------------------------------------------------------
-
-
-def _utc(moment):
-    return moment.astimezone(UTC).replace(tzinfo=None)
-
-
-def csv_cell(value):
-    # Most cells are text; they are tested first, as this runs for every cell of a large export.
-    if isinstance(value, str):
-        return _spreadsheet_safe(value)
-    if value is None:
-        return ""
-    if isinstance(value, int | Decimal | float):
-        return value
-    if isinstance(value, datetime):
-        return _utc(value).isoformat(sep=" ", timespec="seconds")
-    if isinstance(value, date):
-        return value.isoformat()
-    return _spreadsheet_safe(str(value))
-
-
-def xlsx_cell(value):
-    if isinstance(value, datetime):
-        # Excel has no time zones; the column headings say the times are UTC.
-        return _utc(value)
-    if value is None or isinstance(value, date | int | float | Decimal):
-        return value
-    return _spreadsheet_safe(str(value))
-
-
-def csv_stream(header, rows):
-    """CSV lines one at a time, for a StreamingHttpResponse."""
-    writer = csv.writer(_Echo())
-    yield BOM + writer.writerow([str(label) for label in header])
-    for row in rows:
-        yield writer.writerow([csv_cell(value) for value in row])
-
-
-def _counted(rows, on_progress, every):
-    done = 0
-    for row in rows:
-        yield row
-        done += 1
-        if on_progress and done % every == 0:
-            on_progress(done)
-    if on_progress:
-        on_progress(done)
-
-
-def write_csv(target, header, rows, *, on_progress=None, every=CHUNK):
-    """Write CSV to a text file; `on_progress(rows_written)` is called every `every` rows and at the end."""
-    for line in csv_stream(header, _counted(rows, on_progress, every)):
-        target.write(line)
-
-
-def write_xlsx(target, title, header, rows, *, on_progress=None, every=CHUNK):
-    """Write an Excel workbook with one sheet; openpyxl's write-only mode keeps rows on disk, not in memory."""
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=str(title)[:31])
-    sheet.append([str(label) for label in header])
-    for row in _counted(rows, on_progress, every):
-        sheet.append([xlsx_cell(value) for value in row])
-    workbook.save(target)

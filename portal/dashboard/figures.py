@@ -17,8 +17,7 @@ from partners.choices import Area, CooperationLevel, OrganisationKind
 from partners.models import Organisation, Registration
 from portal.i18n import in_reader_language
 from portal.units import KILOGRAM, MEGABYTES_PER_DAY, WATT
-from portal.views import PHASES
-from proposals.models import Phase
+from proposals import phases
 
 from . import regions, selectors
 from .caching import cached
@@ -724,11 +723,6 @@ def phase_timeline():
     """The programme's phases in order, each with its missions from the database."""
     missions = selectors.missions_by_phase()
     return [
-        {
-            "name": label,
-            "years": about["years"],
-            "summary": about["summary"],
-            "missions": [mission for mission in missions if mission["phase"] == phase],
-        }
-        for (phase, label), about in zip(Phase.choices, PHASES, strict=True)
+        {**phase, "missions": [mission for mission in missions if mission["phase"] == phase["phase"]]}
+        for phase in phases.timeline()
     ]

@@ -22,6 +22,7 @@ from portal.i18n import translated_fields
 from proposals.models import Call, Decision, Mission, Platform, Proposal, Review, ReviewAssignment, TeamMember
 
 from .models import ExportJob
+from .permissions import can_download_export
 
 OPEN_REGISTRATION_STATUSES = (
     Registration.Status.SUBMITTED,
@@ -322,10 +323,11 @@ def export_jobs_of(user, *, limit=20):
     return ExportJob.objects.filter(requested_by=user).order_by("-created_at", "-pk")[:limit]
 
 
-def get_export_job_for(*, user, pk):
-    """One export job of the person's own; another's answers 404 like a missing one."""
+def get_export_job_for(*, user, pk, for_download=False):
+    """One export job of the person's own; another's answers 404 like a missing one. With `for_download`, only a
+    finished file that the person may fetch (`can_download_export`)."""
     job = ExportJob.objects.filter(pk=pk, requested_by=user).select_related("requested_by").first()
-    if job is None:
+    if job is None or (for_download and not (job.status == ExportJob.Status.DONE and can_download_export(user, job))):
         raise Http404
     return job
 

@@ -12,9 +12,11 @@ from django.utils.translation import gettext as _
 
 from portal.audit.services import record_event
 from portal.errors import DomainError, NotAllowed
+from portal.spreadsheets import write_csv, write_xlsx
+from portal.task_queue import enqueue
 
 from . import permissions
-from .exports import EXPORTS, write_csv, write_xlsx
+from .exports import EXPORTS
 from .models import ExportJob
 
 logger = logging.getLogger(__name__)
@@ -36,7 +38,7 @@ def request_export(*, kind, file_format, by):
         raise DomainError(_("There is no such export."))
     job = ExportJob.objects.create(requested_by=by, kind=kind, format=file_format)
     record_event(actor=by, action="export.requested", obj=job, data={"kind": kind, "format": file_format})
-    transaction.on_commit(lambda: enqueue(job.pk))
+    transaction.on_commit(lambda: enqueue_job(job.pk))
     return job
 
 
@@ -45,13 +47,9 @@ def record_streamed_export(*, kind, by):
     record_event(actor=by, action="export.streamed", obj=by, data={"kind": kind, "format": "csv"})
 
 
-def enqueue(job_id):
-    from .tasks import run_export_job
-
-    try:
-        run_export_job.delay(job_id)
-    except Exception:  # the broker being down must not fail the request; the sweeper sends it later
-        logger.warning("Broker unavailable; export %s left for the sweeper", job_id, exc_info=True)
+def enqueue_job(job_id):
+    """Hand a job to the queue; if the broker is down the sweeper sends it later."""
+    enqueue("portal.dashboard.tasks.run_export_job", job_id)
 
 
 def _claim(job_id):
@@ -123,7 +121,7 @@ def sweep_exports(*, now=None):
         )[:100]
     )
     for job_id in waiting:
-        enqueue(job_id)
+        enqueue_job(job_id)
     expired = 0
     for job in ExportJob.objects.filter(status=ExportJob.Status.DONE, finished_at__lt=now - RETENTION):
         job.file.delete(save=False)

@@ -1,34 +1,23 @@
-import io
-
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from portal import spreadsheets
 from portal.errors import DomainError
 from portal.files import file_response
+from portal.permissions import requires
 from portal.views import paginate, sort_by
 from proposals.selectors import open_calls
 
 from . import figures, permissions, selectors, services
 from .caching import cached
-from .exports import EXPORTS, csv_stream, write_xlsx
+from .exports import EXPORTS
 from .filters import AuditEventFilter
 from .forms import DashboardFilterForm, ExportRequestForm
-from .models import ExportJob
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _require(rule, user):
-    """Administrators' pages answer 404 to everyone else, like the portal's other admin pages."""
-    if not rule(user):
-        raise Http404
-
 
 # Public -----------------------------------------------------------------------------------------
 
@@ -47,9 +36,8 @@ def participation(request):
 # Dashboard --------------------------------------------------------------------------------------
 
 
-@login_required
+@requires(permissions.can_view_dashboard)
 def dashboard(request):
-    _require(permissions.can_view_dashboard, request.user)
     form = DashboardFilterForm(request.GET or None)
     return render(request, "dashboard/dashboard.html", {"form": form, "sections": _sections_html(form.scope())})
 
@@ -64,33 +52,24 @@ def _sections_html(scope):
     return cached("sections-html", scope.key, render_sections)
 
 
-@login_required
+@requires(permissions.can_view_dashboard)
 def figure_export(request, section, key, file_format):
     """One figure's table as CSV or Excel, with the dashboard's filters."""
-    _require(permissions.can_view_dashboard, request.user)
     figure = figures.find_figure(DashboardFilterForm(request.GET or None).scope(), section, key)
     if figure is None:
         raise Http404
     filename = f"{figure.key}-{timezone.localdate():%Y%m%d}.{file_format}"
     if file_format == "csv":
-        response = StreamingHttpResponse(
-            csv_stream(figure.columns, figure.rows), content_type="text/csv; charset=utf-8"
-        )
-    else:
-        # A figure is a few hundred rows at most: the workbook is built in memory.
-        content = io.BytesIO()
-        write_xlsx(content, figure.title, figure.columns, figure.rows)
-        response = HttpResponse(content.getvalue(), content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+        return spreadsheets.csv_response(filename, figure.columns, figure.rows)
+    # A figure is a few hundred rows at most: the workbook is built in memory.
+    return spreadsheets.xlsx_response(filename, figure.title, figure.columns, figure.rows)
 
 
 # Exports ----------------------------------------------------------------------------------------
 
 
-@login_required
+@requires(permissions.can_export)
 def export_list(request):
-    _require(permissions.can_export, request.user)
     context = {
         "exports": [{"export": export, "rows": export.count()} for export in EXPORTS.values()],
         "jobs": selectors.export_jobs_of(request.user),
@@ -99,32 +78,20 @@ def export_list(request):
     return render(request, "dashboard/export_list.html", context)
 
 
-@login_required
+@requires(permissions.can_export)
 def export_stream(request, kind):
     """The export as CSV, streamed as it is read from the database."""
-    _require(permissions.can_export, request.user)
     export = EXPORTS.get(kind)
     if export is None:
         raise Http404
     services.record_streamed_export(kind=kind, by=request.user)
-    response = StreamingHttpResponse(
-        _in_language(translation.get_language(), csv_stream, export.header, export.rows(viewer=request.user)),
-        content_type="text/csv; charset=utf-8",
-    )
-    response["Content-Disposition"] = f'attachment; filename="{kind}-{timezone.localdate():%Y%m%d}.csv"'
-    return response
+    filename = f"{kind}-{timezone.localdate():%Y%m%d}.csv"
+    return spreadsheets.csv_response(filename, export.header, export.rows(viewer=request.user))
 
 
-def _in_language(language, stream, *args):
-    """The rows are read after the view has returned: in the requester's language, whatever is active by then."""
-    with translation.override(language):
-        yield from stream(*args)
-
-
-@login_required
+@requires(permissions.can_export)
 @require_POST
 def export_request(request):
-    _require(permissions.can_export, request.user)
     form = ExportRequestForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose an export and a format."))
@@ -139,19 +106,15 @@ def export_request(request):
     return redirect("dashboard:export_job", pk=job.pk)
 
 
-@login_required
+@requires(permissions.can_export)
 def export_job(request, pk):
-    _require(permissions.can_export, request.user)
     job = selectors.get_export_job_for(user=request.user, pk=pk)
     return render(request, "dashboard/export_job.html", {"job": job, "retention_days": services.RETENTION.days})
 
 
-@login_required
+@requires(permissions.can_export)
 def export_download(request, pk):
-    _require(permissions.can_export, request.user)
-    job = selectors.get_export_job_for(user=request.user, pk=pk)
-    if not permissions.can_download_export(request.user, job) or job.status != ExportJob.Status.DONE:
-        raise Http404
+    job = selectors.get_export_job_for(user=request.user, pk=pk, for_download=True)
     return file_response(job.file, filename=job.file.name.rsplit("/", 1)[-1])
 
 
@@ -162,9 +125,8 @@ def export_download(request, pk):
 AUDIT_SORTS = {"time": ("created_at",), "actor": ("actor__full_name",), "organisation": ("organisation__name",)}
 
 
-@login_required
+@requires(permissions.can_browse_audit)
 def audit_log(request):
-    _require(permissions.can_browse_audit, request.user)
     filterset = AuditEventFilter(request.GET, queryset=selectors.audit_events())
     events, sort = sort_by(request, filterset.qs, AUDIT_SORTS)
     context = {"filter": filterset, "page": paginate(request, events, per_page=50), "sort": sort}

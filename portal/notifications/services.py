@@ -8,6 +8,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from portal.middleware import current_base_url
+from portal.task_queue import enqueue
 
 from .models import Notification, OutboundEmail
 
@@ -61,12 +62,7 @@ def notify(*, user, message, params=None, link=""):
 
 def enqueue_delivery(email_id):
     """Hand an outbox row to the queue; if the broker is down the sweeper sends it later."""
-    from .tasks import deliver_email
-
-    try:
-        deliver_email.delay(email_id)
-    except Exception:  # the broker being unreachable must never fail the user's request
-        logger.warning("Broker unavailable; email %s left for the outbox sweeper", email_id, exc_info=True)
+    enqueue("portal.notifications.tasks.deliver_email", email_id)
 
 
 def deliver(*, email_id):

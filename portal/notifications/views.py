@@ -1,8 +1,8 @@
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from portal.permissions import requires
 from portal.views import paginate
 
 from . import permissions, selectors, services
@@ -21,10 +21,7 @@ def mark_all_read(request):
     return redirect("notifications:list")
 
 
-@login_required
+@requires(permissions.can_browse_outbox)
 def outbox(request):
-    # Like the other administrators' pages, it does not exist (404) for anyone else.
-    if not permissions.can_browse_outbox(request.user):
-        raise Http404
     page = paginate(request, selectors.undelivered_emails(), per_page=50)
     return render(request, "notifications/outbox.html", {"page": page, "max_attempts": services.MAX_ATTEMPTS})

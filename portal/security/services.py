@@ -18,10 +18,11 @@ from rest_framework.authtoken.models import Token
 from portal.audit.services import record_event
 from portal.client import client_address
 from portal.errors import DomainError
+from portal.transitions import refuse
 
 from . import selectors
 from .models import ApiTokenRecord, ClosureRequest, SecondFactorGrace, SignedInSession
-from .permissions import requires_second_factor
+from .permissions import closure_refusal, requires_second_factor
 
 # Keys of the session that say what the sign-in still owes: a second factor to give now, or an enrolment due by a
 # moment (ISO 8601). Read on every request without touching the database.
@@ -283,8 +284,7 @@ def complete_closure(*, closure, by):
     """Close the account: it can no longer sign in and its personal fields are replaced. What the programme's
     record keeps stays: audit rows, and submitted proposal versions that name their authors as they were."""
     closure = ClosureRequest.objects.select_for_update().get(pk=closure.pk)
-    if closure.status != ClosureRequest.Status.REQUESTED:
-        raise DomainError(_("This request has already been completed."))
+    refuse(closure_refusal(by, closure))
     user = closure.user
     for session_key in list(SignedInSession.objects.filter(user=user).values_list("session_key", flat=True)):
         _end_session_key(session_key)

@@ -14,6 +14,7 @@ from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp_webauthn.models import WebAuthnCredential
 
 from portal.errors import DomainError
+from portal.permissions import requires
 
 from . import exports, selectors, services
 from .forms import ClosureRequestForm, CodeForm, EndEverywhereForm
@@ -202,23 +203,16 @@ def request_closure(request):
     return render(request, "security/request_closure.html", {"form": form, "open_request": open_request})
 
 
-def _closure_admin(user):
-    if not can_complete_closures(user):
-        raise Http404
-
-
 @require_GET
-@login_required
+@requires(can_complete_closures)
 def closure_requests(request):
     """Programme administrators: the accounts people asked to close."""
-    _closure_admin(request.user)
     return render(request, "security/closure_requests.html", {"requests": list(selectors.closure_requests())})
 
 
 @require_POST
-@login_required
+@requires(can_complete_closures)
 def complete_closure(request, pk):
-    _closure_admin(request.user)
     closure = get_object_or_404(ClosureRequest, pk=pk)
     try:
         services.complete_closure(closure=closure, by=request.user)

@@ -20,6 +20,13 @@ class Phase(models.TextChoices):
     UTILISATION = "utilisation", _("Utilisation")
 
 
+class Stage(models.TextChoices):
+    """The stages a call takes proposals in: letters of intent (where the call has that stage), then full."""
+
+    LETTER = "letter", _("Letter of intent")
+    FULL = "full", _("Full proposal")
+
+
 class CooperationMode(models.TextChoices):
     IN_KIND = "in_kind", _("In-kind (hardware, data or services)")
     NON_IN_KIND = "non_in_kind", _("Non-in-kind (funding, science team, data use)")
@@ -179,17 +186,12 @@ class Call(ChoiceLabels, models.Model):
     def current_stage(self, now=None):
         """The stage proposals are being written for now: letters until the letter deadline, then full."""
         now = now or timezone.now()
-        from .proposal import Proposal  # proposal.py imports this module
-
-        stage = Proposal.Stage
         if self.has_letter_stage and now <= self.letter_deadline:
-            return stage.LETTER
-        return stage.FULL
+            return Stage.LETTER
+        return Stage.FULL
 
     def deadline_for(self, stage):
-        from .proposal import Proposal  # proposal.py imports this module
-
-        return self.letter_deadline if stage == Proposal.Stage.LETTER else self.deadline
+        return self.letter_deadline if stage == Stage.LETTER else self.deadline
 
     @property
     def next_deadline(self):

@@ -14,7 +14,7 @@ from partners.choices import Area, CooperationLevel, labels
 from portal.choices import ChoiceLabels
 
 from .. import resources
-from .call import Call, CooperationMode, Platform
+from .call import Call, CooperationMode, Platform, Stage
 from .limits import ABSTRACT_LIMIT, DESCRIPTION_LIMIT, NOTE_LIMIT, SECTION_LIMIT
 
 
@@ -35,9 +35,7 @@ class Proposal(ChoiceLabels, models.Model):
         SUBMITTED = "submitted", _("Submitted")
         WITHDRAWN = "withdrawn", _("Withdrawn")
 
-    class Stage(models.TextChoices):
-        LETTER = "letter", _("Letter of intent")
-        FULL = "full", _("Full proposal")
+    Stage = Stage
 
     class Shortlist(models.TextChoices):
         NOT_DECIDED = "", _("Not decided")

@@ -27,9 +27,8 @@ from django.utils import timezone
 from scipy import sparse
 
 from portal.audit.services import record_event
+from portal.task_queue import enqueue
 from proposals.models import Affinity, Call, ReviewerProfile
-
-logger = logging.getLogger(__name__)
 
 TOP_TERMS = 5
 KEYWORD_WEIGHT = 3
@@ -275,20 +274,10 @@ def calls_in_matching():
 
 def enqueue_call(call_id):
     """Queue the affinity of one call after the current transaction commits (a broker outage only logs)."""
-    transaction.on_commit(lambda: _send("compute_call_affinity", call_id))
+    transaction.on_commit(lambda: enqueue("proposals.tasks.compute_call_affinity", call_id))
 
 
 def enqueue_all():
     """Queue the affinity of every call in matching, after a reviewer's expertise changed."""
     if calls_in_matching().exists():
-        transaction.on_commit(lambda: _send("compute_affinity_in_matching", None))
-
-
-def _send(name, arg):
-    from proposals import tasks
-
-    try:
-        task = getattr(tasks, name)
-        task.delay(arg) if arg is not None else task.delay()
-    except Exception:  # the broker being down must not fail the request; `recompute_affinity` catches up
-        logger.warning("Broker unavailable; %s(%s) not queued", name, arg, exc_info=True)
+        transaction.on_commit(lambda: enqueue("proposals.tasks.compute_affinity_in_matching"))

@@ -10,12 +10,12 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
-from partners.api import IsProgrammeAdmin
 from partners.serializers import ReasonSerializer
 from portal.api import ERRORS
+from portal.permissions import permission_class
 from proposals import calls
 from proposals.models import Proposal, Review, ReviewAssignment
-from proposals.review import scoring
+from proposals.review import permissions, scoring
 from proposals.review import selectors as review_selectors
 from proposals.review import services as review_services
 from proposals.review.serializers import (
@@ -62,9 +62,8 @@ def _object_or_field_error(queryset, pk, field, message):
     return found
 
 
-class IsReviewer(drf_permissions.BasePermission):
-    def has_permission(self, request, view):
-        return bool(request.user and request.user.is_authenticated and request.user.is_reviewer)
+ManagesReview = permission_class(permissions.can_manage_review)
+Reviewers = permission_class(permissions.is_reviewer)
 
 
 @extend_schema_view(
@@ -89,7 +88,7 @@ class ReviewerViewSet(
     viewsets.GenericViewSet,
 ):
     serializer_class = ReviewerSerializer
-    permission_classes = [drf_permissions.IsAuthenticated, IsProgrammeAdmin]
+    permission_classes = [ManagesReview]
     http_method_names = ["get", "post", "patch", "head", "options"]
     lookup_field = "user_id"
     lookup_url_kwarg = "id"
@@ -97,11 +96,6 @@ class ReviewerViewSet(
 
     def get_queryset(self):
         return review_selectors.reviewers()
-
-    def get_permissions(self):
-        if self.action == "me":
-            return [drf_permissions.IsAuthenticated(), IsReviewer()]
-        return super().get_permissions()
 
     def _output(self, user_id):
         return ReviewerSerializer(self.get_queryset().get(user_id=user_id)).data
@@ -130,7 +124,7 @@ class ReviewerViewSet(
         request=ReviewerSerializer,
         responses={200: ReviewerSerializer, **ERRORS},
     )
-    @action(detail=False, methods=["get", "patch"])
+    @action(detail=False, methods=["get", "patch"], permission_classes=[Reviewers])
     def me(self, request):
         profile = self.get_queryset().filter(user=request.user).first()
         if profile is None:
@@ -144,7 +138,7 @@ class CallReviewActions:
     """The review stage of a call, for administrators; mixed into the call endpoints."""
 
     @extend_schema(summary="Move a closed call into review", request=None, responses={200: CallSerializer, **ERRORS})
-    @action(detail=True, methods=["post"], url_path="start-review")
+    @action(detail=True, methods=["post"], url_path="start-review", permission_classes=[ManagesReview])
     def start_review(self, request, pk=None):
         calls.start_review(call=self.get_object(), by=request.user)
         return Response(CallSerializer(self.get_object()).data)
@@ -161,7 +155,7 @@ class CallReviewActions:
         request=ConflictChangeSerializer,
         responses={200: ConflictSerializer(many=True), **ERRORS},
     )
-    @action(detail=True, methods=["get", "post"], filterset_class=None)
+    @action(detail=True, methods=["get", "post"], filterset_class=None, permission_classes=[ManagesReview])
     def conflicts(self, request, pk=None):
         call = self.get_object()
         if request.method == "POST":
@@ -198,7 +192,7 @@ class CallReviewActions:
         request=None,
         responses={200: AssignmentRunSerializer, **ERRORS},
     )
-    @action(detail=True, methods=["get", "post"], filterset_class=None)
+    @action(detail=True, methods=["get", "post"], filterset_class=None, permission_classes=[ManagesReview])
     def assignments(self, request, pk=None):
         call = self.get_object()
         if request.method == "POST":
@@ -216,7 +210,7 @@ class CallReviewActions:
         request=ManualAssignmentSerializer,
         responses={201: AssignmentAdminSerializer, **ERRORS},
     )
-    @action(detail=True, methods=["post"], url_path="assignments/manual")
+    @action(detail=True, methods=["post"], url_path="assignments/manual", permission_classes=[ManagesReview])
     def add_assignment(self, request, pk=None):
         call = self.get_object()
         data = _valid(ManualAssignmentSerializer, request)
@@ -232,7 +226,12 @@ class CallReviewActions:
         request=None,
         responses={204: None, **ERRORS},
     )
-    @action(detail=True, methods=["delete"], url_path=r"assignments/(?P<assignment_id>[0-9]+)")
+    @action(
+        detail=True,
+        methods=["delete"],
+        url_path=r"assignments/(?P<assignment_id>[0-9]+)",
+        permission_classes=[ManagesReview],
+    )
     def remove_assignment(self, request, pk=None, assignment_id=None):
         call = self.get_object()
         assignment = ReviewAssignment.objects.filter(proposal__call=call, pk=assignment_id).first()
@@ -246,7 +245,7 @@ class CallReviewActions:
         parameters=[SORT],
         responses={200: RankingRowSerializer(many=True), **ERRORS},
     )
-    @action(detail=True, methods=["get"], filterset_class=None)
+    @action(detail=True, methods=["get"], filterset_class=None, permission_classes=[ManagesReview])
     def ranking(self, request, pk=None):
         call = self.get_object()
         rows = review_selectors.ranked_rows(call, request.query_params.get("sort"), values=True)
@@ -258,7 +257,9 @@ class CallReviewActions:
         responses={200: ManifestSerializer(many=True), **ERRORS},
     )
     # One row per platform of the call: a short list, answered whole.
-    @action(detail=True, methods=["get"], pagination_class=None, filterset_class=None)
+    @action(
+        detail=True, methods=["get"], pagination_class=None, filterset_class=None, permission_classes=[ManagesReview]
+    )
     def manifest(self, request, pk=None):
         return Response(ManifestSerializer(scoring.manifest(self.get_object()), many=True).data)
 
@@ -272,7 +273,7 @@ class CallReviewActions:
         request=ReleaseSerializer,
         responses={200: CallSerializer, **ERRORS},
     )
-    @action(detail=True, methods=["post"], url_path="release-decisions")
+    @action(detail=True, methods=["post"], url_path="release-decisions", permission_classes=[ManagesReview])
     def release_decisions(self, request, pk=None):
         data = _valid(ReleaseSerializer, request)
         calls.release_decisions(
@@ -290,7 +291,7 @@ class ProposalReviewActions:
         request=DecisionSerializer,
         responses={200: DecisionSerializer, **ERRORS},
     )
-    @action(detail=True, methods=["put"], permission_classes=[drf_permissions.IsAuthenticated, IsProgrammeAdmin])
+    @action(detail=True, methods=["put"], permission_classes=[ManagesReview])
     def decision(self, request, pk=None):
         proposal = self.get_object()
         data = _valid(DecisionSerializer, request)
@@ -329,15 +330,17 @@ class AssignmentViewSet(viewsets.ReadOnlyModelViewSet):
     def get_serializer_class(self):
         return AssignmentDetailSerializer if self.action == "retrieve" else AssignmentSerializer
 
+    def get_object(self):
+        return review_selectors.get_assignment_for(
+            user=self.request.user, pk=self.kwargs["pk"], for_reading=self.action == "retrieve"
+        )
+
     def list(self, request, *args, **kwargs):
         page = self.paginate_queryset(review_selectors.assignment_rows(self.filter_queryset(self.get_queryset())))
         return self.get_paginated_response(AssignmentSerializer(page, many=True).data)
 
     def retrieve(self, request, *args, **kwargs):
         assignment = self.get_object()
-        if assignment.status == ReviewAssignment.Status.DECLINED:
-            # Having declined, the reviewer no longer reads the proposal, as on the review page.
-            raise Http404
         return Response(AssignmentDetailSerializer(self._row(assignment.pk), context={"assignment": assignment}).data)
 
     def _row(self, pk):

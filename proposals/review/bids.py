@@ -8,29 +8,24 @@ from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.db.models import FloatField, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
+from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from partners.permissions import require_programme_admin
 from portal.audit.services import record_event
 from portal.errors import DomainError
 from portal.middleware import absolute_url
 from portal.notifications.services import queue_email
+from portal.transitions import refuse
 from proposals.models import Affinity, Bid, BidReminder, Call, Conflict, ReviewerProfile
 from proposals.review.conflicts import ConflictRules
+from proposals.review.permissions import BIDDING_STATES, bid_refusal, bidding_deadline_refusal, bidding_open, can_bid
 from proposals.review.selectors import reviewable_proposals
 
 User = get_user_model()
 
 BID_REMINDER_DAYS = (3, 1)
-BIDDING_STATES = (Call.Status.CLOSED, Call.Status.UNDER_REVIEW)
-
-
-def bidding_open(call, now=None):
-    """Bids are taken once the call is closed, until its bidding deadline (if it has one) and before decisions."""
-    now = now or timezone.now()
-    return call.status in BIDDING_STATES and (call.bidding_deadline is None or now < call.bidding_deadline)
 
 
 def calls_open_for_bidding(now=None):
@@ -39,11 +34,11 @@ def calls_open_for_bidding(now=None):
     return [call for call in calls if bidding_open(call, now)]
 
 
-def get_call_for_bidding(user, pk):
-    """The call a reviewer bids on; a call that is not open for bidding answers like a missing one (None)."""
+def get_call_for_bidding(*, user, pk):
+    """The door to a call a reviewer bids on; a call not open for bidding to them answers like a missing one (404)."""
     call = Call.objects.filter(pk=pk).first()
-    if call is None or not (user.is_authenticated and user.is_reviewer) or not bidding_open(call):
-        return None
+    if call is None or not can_bid(user, call):
+        raise Http404
     return call
 
 
@@ -72,8 +67,7 @@ def biddable_proposals(call, user):
 @transaction.atomic
 def place_bids(*, call, by, bids):
     """Save a reviewer's bids on a call: `bids` maps proposal ids to a `Bid.Value` or '' (no bid, removes one)."""
-    if not (by.is_authenticated and by.is_reviewer) or not bidding_open(call):
-        raise DomainError(_("Bidding on this call is closed."))
+    refuse(bid_refusal(by, call))
     allowed = {p.pk for p in biddable_proposals(call, by)}
     unknown = sorted(str(pk) for pk in bids if pk not in allowed)
     if unknown:
@@ -104,10 +98,8 @@ def place_bids(*, call, by, bids):
 @transaction.atomic
 def set_bidding_deadline(*, call, by, deadline):
     """Set or clear (None) the moment bids on a call close; reminders go out 3 days and 1 day before it."""
-    require_programme_admin(by)
     call = Call.objects.select_for_update().get(pk=call.pk)
-    if call.status == Call.Status.DECIDED:
-        raise DomainError(_("The call is decided; bids no longer matter."))
+    refuse(bidding_deadline_refusal(by, call))
     if deadline is not None and deadline <= timezone.now():
         raise DomainError(_("The bidding deadline must be in the future."), field="bidding_deadline")
     call.bidding_deadline = deadline

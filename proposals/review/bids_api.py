@@ -1,8 +1,6 @@
 """Bids over the API: a reviewer reads a call's proposals open for bidding and saves bids on them."""
 
-from django.http import Http404
 from drf_spectacular.utils import extend_schema
-from rest_framework import permissions as drf_permissions
 from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -10,7 +8,7 @@ from rest_framework.response import Response
 from portal.api import ERRORS
 from proposals.models import Bid
 from proposals.review import bids
-from proposals.review.api import IsReviewer
+from proposals.review.api import Reviewers
 
 BID_CHOICES = [("", "no bid"), *Bid.Value.choices]
 
@@ -37,12 +35,6 @@ class BidsInputSerializer(serializers.Serializer):
 class CallBidActions:
     """A reviewer's bids on a call, mixed into the call endpoints; open to reviewers while bidding is open."""
 
-    REVIEWER_ACTIONS = ("bids",)
-
-    @staticmethod
-    def reviewer_permissions():
-        return [drf_permissions.IsAuthenticated(), IsReviewer()]
-
     @extend_schema(
         methods=["GET"],
         summary="The call's proposals you may bid on, most affine first, with your bids (reviewers)",
@@ -55,11 +47,15 @@ class CallBidActions:
         request=BidsInputSerializer,
         responses={200: BiddableProposalSerializer(many=True), **ERRORS},
     )
-    @action(detail=True, methods=["get", "post"], filterset_class=None, pagination_class=None)
+    @action(
+        detail=True,
+        methods=["get", "post"],
+        filterset_class=None,
+        pagination_class=None,
+        permission_classes=[Reviewers],
+    )
     def bids(self, request, pk=None):
-        call = bids.get_call_for_bidding(request.user, pk)
-        if call is None:
-            raise Http404
+        call = bids.get_call_for_bidding(user=request.user, pk=pk)
         if request.method == "POST":
             serializer = BidsInputSerializer(data=request.data)
             serializer.is_valid(raise_exception=True)

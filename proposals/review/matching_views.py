@@ -1,32 +1,27 @@
 """Pages for matching: a reviewer's own writing, bidding on a call's proposals."""
 
-import csv
-import io
-
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from partners.choices import Area, labels
+from portal import spreadsheets
 from portal.errors import DomainError
+from portal.permissions import requires
+from portal.views import posted_object
 from proposals.forms import BiddingDeadlineForm
 from proposals.models import Bid, Call, ReviewerProfile, ReviewerPublication
-from proposals.review import bids, publications
+from proposals.review import bids, permissions, publications
 from proposals.review import selectors as review_selectors
-from proposals.review.views import _admin_only, _posted, _reviewer_only
-from proposals.views import _spreadsheet_safe
 
 
-@login_required
+@requires(permissions.is_reviewer)
 @require_POST
 def reviewer_publications(request):
     """Add pasted abstracts or an uploaded BibTeX / RIS / CSV file to one's own profile, or remove one entry."""
-    _reviewer_only(request.user)
     profile = get_object_or_404(ReviewerProfile, user=request.user)
     action = request.POST.get("action")
     try:
@@ -40,7 +35,7 @@ def reviewer_publications(request):
             source, entries = publications.parse_upload(upload)
             created = publications.add_publications(profile=profile, by=request.user, entries=entries, source=source)
         elif action == "remove":
-            publication = _posted(
+            publication = posted_object(
                 request,
                 ReviewerPublication.objects.filter(profile=profile),
                 "publication",
@@ -60,20 +55,17 @@ def reviewer_publications(request):
     return redirect("proposals:reviewer_profile")
 
 
-@login_required
+@requires(permissions.is_reviewer)
 @require_GET
 def bidding_calls(request):
     """The calls a reviewer can bid on now."""
-    _reviewer_only(request.user)
     return render(request, "proposals/bidding_calls.html", {"calls": bids.calls_open_for_bidding()})
 
 
-@login_required
+@requires(permissions.is_reviewer)
 def call_bids(request, pk):
     """A reviewer's bids on one call's proposals, most affine first; one form, no script needed."""
-    call = bids.get_call_for_bidding(request.user, pk)
-    if call is None:
-        raise Http404
+    call = bids.get_call_for_bidding(user=request.user, pk=pk)
     if request.method == "POST":
         posted = {}
         for key, value in request.POST.items():
@@ -102,11 +94,10 @@ def call_bids(request, pk):
     )
 
 
-@login_required
+@requires(permissions.can_manage_review)
 @require_POST
 def call_bidding_deadline(request, pk):
     """An administrator sets (or clears) the deadline for bids on a call."""
-    _admin_only(request.user)
     call = get_object_or_404(Call, pk=pk)
     form = BiddingDeadlineForm(request.POST, call=call)
     if form.is_valid():
@@ -136,35 +127,27 @@ ASSIGNMENT_COLUMNS = [
 ]
 
 
-@login_required
+@requires(permissions.can_manage_review)
 @require_GET
 def call_assignments_export(request, pk):
-    """The call's assignments with the reasons each was chosen, as a spreadsheet-safe CSV file."""
-    _admin_only(request.user)
+    """The call's assignments with the reasons each was chosen, as a CSV file."""
     call = get_object_or_404(Call, pk=pk)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow([str(column) for column in ASSIGNMENT_COLUMNS])
-    for assignment in review_selectors.call_assignments(call).iterator():
-        reasons = assignment.reasons or {}
-        writer.writerow(
-            [
-                _spreadsheet_safe(value)
-                for value in (
-                    assignment.proposal.reference,
-                    assignment.proposal.title,
-                    assignment.reviewer.full_name,
-                    assignment.reviewer.email,
-                    str(assignment.get_status_display()),
-                    assignment.match,
-                    reasons.get("affinity", ""),
-                    reasons.get("rank") or "",
-                    str(Bid.Value(reasons["bid"]).label) if reasons.get("bid") else "",
-                    "; ".join(str(label) for label in labels(Area, reasons.get("areas", []))),
-                    "; ".join(reasons.get("terms", [])),
-                )
-            ]
-        )
-    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{call.reference}-assignments.csv"'
-    return response
+    rows = (_assignment_row(assignment) for assignment in review_selectors.call_assignments(call).iterator())
+    return spreadsheets.csv_response(f"{call.reference}-assignments.csv", ASSIGNMENT_COLUMNS, rows)
+
+
+def _assignment_row(assignment):
+    reasons = assignment.reasons or {}
+    return [
+        assignment.proposal.reference,
+        assignment.proposal.title,
+        assignment.reviewer.full_name,
+        assignment.reviewer.email,
+        assignment.get_status_display(),
+        assignment.match,
+        reasons.get("affinity"),
+        reasons.get("rank"),
+        Bid.Value(reasons["bid"]).label if reasons.get("bid") else "",
+        "; ".join(str(label) for label in labels(Area, reasons.get("areas", []))),
+        "; ".join(reasons.get("terms", [])),
+    ]

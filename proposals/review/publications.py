@@ -10,11 +10,11 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from partners.permissions import is_programme_admin
 from portal.audit.services import record_event
-from portal.errors import DomainError, NotAllowed
+from portal.errors import DomainError
+from portal.transitions import refuse
 from proposals.models import ReviewerPublication
-from proposals.review import affinity
+from proposals.review import affinity, permissions
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
 MAX_PUBLICATIONS = 500
@@ -116,8 +116,7 @@ def parse_upload(upload):
 @transaction.atomic
 def add_publications(*, profile, by, entries, source):
     """Add pieces of a reviewer's writing to their profile; entries with neither title nor abstract are skipped."""
-    if not (by.pk == profile.user_id or is_programme_admin(by)):
-        raise NotAllowed(_("Only administrators change another reviewer's profile."))
+    refuse(permissions.profile_refusal(by, profile))
     entries = [entry for entry in entries if entry["title"] or entry["abstract"]]
     if not entries:
         raise DomainError(_("Nothing to add: no title or abstract was found."), field="abstracts")
@@ -139,8 +138,7 @@ def add_publications(*, profile, by, entries, source):
 @transaction.atomic
 def remove_publication(*, publication, by):
     """Remove one piece of writing from a reviewer's profile."""
-    if not (by.pk == publication.profile.user_id or is_programme_admin(by)):
-        raise NotAllowed(_("Only administrators change another reviewer's profile."))
+    refuse(permissions.profile_refusal(by, publication.profile))
     user = publication.profile.user
     publication.delete()
     record_event(actor=by, action="reviewer.publication_removed", obj=user)

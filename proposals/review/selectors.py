@@ -43,10 +43,11 @@ def reviewer_assignments(user):
     )
 
 
-def get_assignment_for(*, user, pk):
-    """One of the reviewer's own assignments; anything else answers 404."""
+def get_assignment_for(*, user, pk, for_reading=False):
+    """One of the reviewer's own assignments; anything else answers 404. With `for_reading`, to read the proposal
+    it is for: having declined, the reviewer no longer reads the proposal nor its files (404 too)."""
     assignment = reviewer_assignments(user).filter(pk=pk).first()
-    if assignment is None:
+    if assignment is None or (for_reading and assignment.status == ReviewAssignment.Status.DECLINED):
         raise Http404
     return assignment
 
@@ -71,9 +72,7 @@ def review_material(assignment):
 
 def get_review_attachment(*, user, assignment_pk, attachment_pk):
     """A file of the submitted version the reviewer is assigned to; anything else answers 404."""
-    assignment = get_assignment_for(user=user, pk=assignment_pk)
-    if assignment.status == ReviewAssignment.Status.DECLINED:
-        raise Http404
+    assignment = get_assignment_for(user=user, pk=assignment_pk, for_reading=True)
     material = review_material(assignment)
     if attachment_pk not in {item["id"] for item in material["content"].get("attachments", [])}:
         raise Http404

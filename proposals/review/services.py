@@ -13,11 +13,10 @@ from django.utils.translation import gettext_lazy, ngettext
 from partners.permissions import is_programme_admin, require_programme_admin
 from partners.services import set_password_url
 from portal.audit.services import record_event
-from portal.errors import DomainError, NotAllowed, TransitionNotAllowed
-from portal.formatting import when
+from portal.errors import DomainError, TransitionNotAllowed
 from portal.middleware import absolute_url, new_account_language
 from portal.notifications.services import notify, queue_email
-from portal.transitions import refuse, require_state
+from portal.transitions import refuse
 from proposals.models import (
     Call,
     Conflict,
@@ -88,9 +87,7 @@ SELF_EDITABLE_FIELDS = ("expertise_areas", "keywords", "max_load_per_call")
 @transaction.atomic
 def update_reviewer_profile(*, profile, by, data):
     """Change a reviewer's profile: administrators any field; reviewers their own expertise and load."""
-    own = by.pk == profile.user_id
-    if not (own or is_programme_admin(by)):
-        raise NotAllowed(_("Only administrators change another reviewer's profile."))
+    refuse(permissions.profile_refusal(by, profile))
     allowed = REVIEWER_FIELDS if is_programme_admin(by) else SELF_EDITABLE_FIELDS
     refused = sorted(set(data) - set(allowed))
     if refused:
@@ -115,9 +112,10 @@ def update_reviewer_profile(*, profile, by, data):
 @transaction.atomic
 def declare_conflict(*, assignment=None, proposal=None, reviewer, reason):
     """A reviewer declares a conflict; any assignment to that proposal is withdrawn from them."""
+    proposal = proposal or assignment.proposal
+    refuse(permissions.conflict_refusal(reviewer, proposal))
     if not (reason or "").strip():
         raise DomainError(_("Say what the conflict is."), field="reason")
-    proposal = proposal or assignment.proposal
     conflict, _created = Conflict.objects.update_or_create(
         proposal=proposal,
         reviewer=reviewer,
@@ -135,7 +133,7 @@ def declare_conflict(*, assignment=None, proposal=None, reviewer, reason):
 def set_conflict(*, proposal, reviewer, by, conflicted, reason):
     """An administrator adds a conflict, or lifts an automatic one, with a reason. A conflict the applicants
     proposed (by naming the reviewer on their team) is confirmed or dismissed the same way."""
-    require_programme_admin(by)
+    refuse(permissions.conflict_change_refusal(by, proposal.call))
     if not (reason or "").strip():
         raise DomainError(_("Give a reason."), field="reason")
     existing = Conflict.objects.select_for_update().filter(proposal=proposal, reviewer=reviewer).first()
@@ -195,9 +193,8 @@ def propose_conflict(*, proposal, reviewer, by):
 @transaction.atomic
 def assign_reviewers(*, call, by):
     """Fill every proposal's open review slots optimally; returns the solver's result (with shortfalls)."""
-    require_programme_admin(by)
     call = Call.objects.select_for_update().get(pk=call.pk)
-    require_state(call, (Call.Status.UNDER_REVIEW,), _("Reviewers are assigned once the call is under review."))
+    refuse(permissions.assign_refusal(by, call))
     proposals, profiles, overrides, current, declined = review_context(call)
     by_user = {profile.user_id: profile for profile in profiles}
     load = defaultdict(int)
@@ -263,10 +260,7 @@ def _email_assigned(user, call):
 @transaction.atomic
 def add_assignment(*, proposal, reviewer, by):
     """Assign one reviewer by hand, with the same conflict and load checks as the automatic assignment."""
-    require_programme_admin(by)
-    require_state(
-        proposal.call, (Call.Status.UNDER_REVIEW,), _("Reviewers are assigned once the call is under review.")
-    )
+    refuse(permissions.assign_refusal(by, proposal.call))
     if not reviewable_proposals(proposal.call).filter(pk=proposal.pk).exists():
         raise TransitionNotAllowed(_("Only submitted full proposals are reviewed."))
     profile = ReviewerProfile.objects.filter(user=reviewer, user__is_reviewer=True).first()
@@ -306,9 +300,7 @@ def add_assignment(*, proposal, reviewer, by):
 @transaction.atomic
 def remove_assignment(*, assignment, by):
     """Take an assignment back, unless its review is already submitted."""
-    require_programme_admin(by)
-    if hasattr(assignment, "review") and assignment.review.status == Review.Status.SUBMITTED:
-        raise TransitionNotAllowed(_("The review is already submitted; it cannot be taken back."))
+    refuse(permissions.unassign_refusal(by, assignment))
     record_event(
         actor=by, action="assignment.removed", obj=assignment.proposal, data={"reviewer": assignment.reviewer.email}
     )
@@ -375,18 +367,8 @@ def _validate_scores(call, scores):
 def save_review(*, assignment, by, data, submit=False):
     """Save a review as a draft, or submit it; editable until the call's review deadline."""
     assignment = ReviewAssignment.objects.select_for_update().select_related("proposal__call").get(pk=assignment.pk)
-    if assignment.reviewer_id != by.pk:
-        raise NotAllowed(_("This assignment is someone else's."))
-    if assignment.status != ReviewAssignment.Status.ACCEPTED:
-        raise TransitionNotAllowed(_("Accept the assignment before writing the review."))
+    refuse(permissions.write_review_refusal(by, assignment))
     call = assignment.proposal.call
-    if call.status != Call.Status.UNDER_REVIEW:
-        raise TransitionNotAllowed(_("The call is not under review."))
-    if call.review_deadline and timezone.now() > call.review_deadline:
-        raise TransitionNotAllowed(
-            _("The review deadline (%(deadline)s) has passed.")
-            % {"deadline": when(call.review_deadline, call.time_zone)}
-        )
     review, _created = Review.objects.get_or_create(assignment=assignment)
     from_state = review.status
     scores, problems = _validate_scores(call, data.get("scores", review.scores) or {})

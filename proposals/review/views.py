@@ -1,54 +1,30 @@
 """Pages for reviewers (their assignments and reviews) and for administrators running the review."""
 
-import csv
-import io
 from html import escape
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from partners.permissions import is_programme_admin
+from portal import spreadsheets
 from portal.errors import DomainError
 from portal.files import file_response
-from portal.views import paginate, sort_by
+from portal.permissions import requires
+from portal.transitions import refuse
+from portal.views import paginate, posted_object, sort_by
 from proposals import calls, services
 from proposals.forms import BiddingDeadlineForm, ReleaseForm, ReviewerInviteForm, ReviewerProfileForm, ReviewForm
 from proposals.models import Call, Decision, Proposal, Review, ReviewAssignment, ReviewerProfile
 from proposals.review import conflicts, matching, permissions, scoring
 from proposals.review import selectors as review_selectors
 from proposals.review import services as review_services
-from proposals.views import _spreadsheet_safe
 
 User = get_user_model()
-
-
-def _admin_only(user):
-    if not is_programme_admin(user):
-        raise Http404
-
-
-def _reviewer_only(user):
-    if not (user.is_authenticated and user.is_reviewer):
-        raise Http404
-
-
-def _posted(request, queryset, field, message):
-    """The object whose id the form posted as `field`; a missing, tampered or unknown id is refused with `message`."""
-    try:
-        found = queryset.filter(pk=int(request.POST.get(field, ""))).first()
-    except ValueError:
-        found = None
-    if found is None:
-        raise DomainError(message, field=field)
-    return found
 
 
 # Reviewers ------------------------------------------------------------------------------------
@@ -70,17 +46,15 @@ ASSIGNMENT_SORTS = {
 }
 
 
-@login_required
+@requires(permissions.is_reviewer)
 def review_list(request):
-    _reviewer_only(request.user)
     assignments, sort = sort_by(request, review_selectors.reviewer_assignments(request.user), REVIEW_LIST_SORTS)
     return render(request, "proposals/review_list.html", {"page": paginate(request, assignments), "sort": sort})
 
 
-@login_required
+@requires(permissions.is_reviewer)
 @require_POST
 def assignment_respond(request, pk):
-    _reviewer_only(request.user)
     assignment = review_selectors.get_assignment_for(user=request.user, pk=pk)
     action = request.POST.get("action")
     if action not in ("accept", "decline", "conflict"):
@@ -103,16 +77,20 @@ def assignment_respond(request, pk):
     return redirect("proposals:review_list")
 
 
-@login_required
+@requires(permissions.is_reviewer)
 def assignment_decline(request, pk):
     """Declining, or declaring a conflict, is confirmed on a page that says what follows; a reason is asked."""
-    _reviewer_only(request.user)
-    assignment = review_selectors.get_assignment_for(user=request.user, pk=pk)
-    refusal = permissions.answer_refusal(request.user, assignment)
+    conflict = request.POST.get("action", "conflict" if request.GET.get("conflict") else "decline") == "conflict"
+    # The page shows the proposal: a declared conflict is confirmed by reading it, which a declined reviewer no
+    # longer does.
+    assignment = review_selectors.get_assignment_for(user=request.user, pk=pk, for_reading=conflict)
+    if conflict:
+        refusal = permissions.conflict_refusal(request.user, assignment.proposal)
+    else:
+        refusal = permissions.answer_refusal(request.user, assignment)
     if refusal is not None:
         messages.error(request, refusal.message)
         return redirect("proposals:review_list")
-    conflict = request.POST.get("action", "conflict" if request.GET.get("conflict") else "decline") == "conflict"
     reason = request.POST.get("reason", "")
     error = None
     if request.method == "POST":
@@ -142,13 +120,9 @@ def assignment_decline(request, pk):
     return render(request, "proposals/assignment_decline.html", context)
 
 
-@login_required
+@requires(permissions.is_reviewer)
 def review_edit(request, pk):
-    _reviewer_only(request.user)
-    assignment = review_selectors.get_assignment_for(user=request.user, pk=pk)
-    if assignment.status == ReviewAssignment.Status.DECLINED:
-        # Having declined, the reviewer no longer reads the proposal (nor its files).
-        raise Http404
+    assignment = review_selectors.get_assignment_for(user=request.user, pk=pk, for_reading=True)
     proposal = assignment.proposal
     call = proposal.call
     review = Review.objects.filter(assignment=assignment).first()
@@ -187,15 +161,15 @@ def review_edit(request, pk):
         "form": form,
         "review": review,
         "can_answer": permissions.can_answer_assignment(request.user, assignment),
-        "can_write": assignment.status == ReviewAssignment.Status.ACCEPTED and call.status == Call.Status.UNDER_REVIEW,
+        "can_declare_conflict": permissions.can_declare_conflict(request.user, proposal),
+        "can_write": permissions.can_write_review(request.user, assignment),
     }
     context.update(review_selectors.review_material(assignment))
     return render(request, "proposals/review_edit.html", context)
 
 
-@login_required
+@requires(permissions.is_reviewer)
 def review_attachment(request, pk, attachment_pk):
-    _reviewer_only(request.user)
     attachment, blind = review_selectors.get_review_attachment(
         user=request.user, assignment_pk=pk, attachment_pk=attachment_pk
     )
@@ -214,9 +188,8 @@ def review_attachment(request, pk, attachment_pk):
 # Administrators -------------------------------------------------------------------------------
 
 
-@login_required
+@requires(permissions.can_manage_review)
 def reviewer_list(request):
-    _admin_only(request.user)
     form = ReviewerInviteForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -245,14 +218,15 @@ def reviewer_list(request):
 
 def _posted_pair(request, call):
     """The proposal of the call and the reviewer chosen on the review page's form."""
-    proposal = _posted(request, Proposal.objects.filter(call=call), "proposal", _("Choose a proposal of this call."))
-    reviewer = _posted(request, User.objects.filter(is_reviewer=True), "reviewer", _("Choose a reviewer."))
+    proposal = posted_object(
+        request, Proposal.objects.filter(call=call), "proposal", _("Choose a proposal of this call.")
+    )
+    reviewer = posted_object(request, User.objects.filter(is_reviewer=True), "reviewer", _("Choose a reviewer."))
     return proposal, reviewer
 
 
-@login_required
+@requires(permissions.can_manage_review)
 def call_review(request, pk):
-    _admin_only(request.user)
     call = get_object_or_404(Call, pk=pk)
     if request.method == "POST":
         action = request.POST.get("action")
@@ -288,7 +262,7 @@ def call_review(request, pk):
                 review_services.add_assignment(proposal=proposal, reviewer=reviewer, by=request.user)
                 messages.success(request, _("Reviewer added."))
             elif action == "remove":
-                assignment = _posted(
+                assignment = posted_object(
                     request,
                     ReviewAssignment.objects.filter(proposal__call=call),
                     "assignment",
@@ -301,6 +275,7 @@ def call_review(request, pk):
                 reason = request.POST.get("reason", "").strip()
                 if action == "lift_conflict" and reason and not request.POST.get("confirmed"):
                     # Lifting lets the reviewer be assigned to the team's proposal: confirmed on its own page.
+                    refuse(permissions.conflict_change_refusal(request.user, call))
                     context = {
                         "call": call,
                         "proposal": proposal,
@@ -334,6 +309,10 @@ def call_review(request, pk):
         "formula": matching.formula(),
         "report": matching.last_report(call),
         "bidding_form": BiddingDeadlineForm(call=call),
+        "can_start_review": permissions.can_start_review(request.user, call),
+        "can_assign": permissions.can_assign_reviewers(request.user, call),
+        "can_change_conflicts": permissions.can_change_conflicts(request.user, call),
+        "can_set_bidding_deadline": permissions.can_set_bidding_deadline(request.user, call),
         # Thousands of options: written out once here rather than by a template loop.
         "proposal_options": _options(review_selectors.proposal_choices(call)),
         "reviewer_options": _options(review_selectors.reviewer_choices()),
@@ -391,31 +370,27 @@ def _ranking_rows(rows):
     for row in rows:
         proposal = row["proposal"]
         yield [
-            _spreadsheet_safe(cell)
-            for cell in [
-                row["rank"],
-                proposal.reference,
-                proposal.title,
-                proposal.title_native,
-                proposal.organisation.name,
-                proposal.organisation.country.code,
-                row["reviews"],
-                row["weighted"],
-                row["normalised"],
-                row["spread"],
-                "yes" if row["disagreement"] else "",
-                row["decision"].get_outcome_display() if row["decision"] else "",
-            ]
+            row["rank"],
+            proposal.reference,
+            proposal.title,
+            proposal.title_native,
+            proposal.organisation.name,
+            proposal.organisation.country.code,
+            row["reviews"],
+            row["weighted"],
+            row["normalised"],
+            row["spread"],
+            "yes" if row["disagreement"] else "",
+            row["decision"].get_outcome_display() if row["decision"] else "",
         ]
 
 
-@login_required
+@requires(permissions.can_manage_review)
 def call_ranking(request, pk):
-    _admin_only(request.user)
     call = get_object_or_404(Call, pk=pk)
     if request.method == "POST":
         try:
-            proposal = _posted(
+            proposal = posted_object(
                 request, Proposal.objects.filter(call=call), "proposal", _("Choose a proposal of this call.")
             )
             review_services.decide(
@@ -440,28 +415,11 @@ def call_ranking(request, pk):
     if export in ("csv", "xlsx"):
         rows = review_selectors.sort_ranking(review_selectors.call_ranking(call), sort)
     if export == "csv":
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        writer.writerow([str(c) for c in RANKING_COLUMNS])
-        writer.writerows(_ranking_rows(rows))
-        response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="{call.reference}-ranking.csv"'
-        return response
+        return spreadsheets.csv_response(f"{call.reference}-ranking.csv", RANKING_COLUMNS, _ranking_rows(rows))
     if export == "xlsx":
-        from openpyxl import Workbook
-
-        workbook = Workbook(write_only=True)
-        sheet = workbook.create_sheet(_("Ranking"))
-        sheet.append([str(c) for c in RANKING_COLUMNS])
-        for row in _ranking_rows(rows):
-            sheet.append(row)
-        buffer = io.BytesIO()
-        workbook.save(buffer)
-        response = HttpResponse(
-            buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        return spreadsheets.xlsx_response(
+            f"{call.reference}-ranking.xlsx", _("Ranking"), RANKING_COLUMNS, _ranking_rows(rows)
         )
-        response["Content-Disposition"] = f'attachment; filename="{call.reference}-ranking.xlsx"'
-        return response
     try:
         triage = int(request.GET.get("triage", ""))
     except ValueError:
@@ -479,16 +437,15 @@ def call_ranking(request, pk):
         "triage": triage,
         "manifest": scoring.manifest(call),
         "outcomes": Decision.Outcome.choices,
-        "can_decide": permissions.can_release_decisions(request.user, call),
+        "can_decide": permissions.can_record_decisions(request.user, call),
         "can_release": permissions.can_release_decisions(request.user, call),
     }
     return render(request, "proposals/call_ranking.html", context)
 
 
-@login_required
+@requires(permissions.can_manage_review)
 def release_confirm(request, pk):
     """Releasing decisions cannot be undone: the page says what each team receives and asks to confirm."""
-    _admin_only(request.user)
     call = get_object_or_404(Call, pk=pk)
     if not permissions.can_release_decisions(request.user, call):
         messages.error(request, permissions.release_refusal(request.user, call).message)
@@ -516,9 +473,8 @@ def release_confirm(request, pk):
     return render(request, "proposals/release_confirm.html", context)
 
 
-@login_required
+@requires(permissions.is_reviewer)
 def reviewer_profile(request):
-    _reviewer_only(request.user)
     profile = get_object_or_404(ReviewerProfile, user=request.user)
     form = ReviewerProfileForm(request.POST or None, instance=ReviewerProfile.objects.get(pk=profile.pk))
     if request.method == "POST" and form.is_valid():
@@ -528,9 +484,9 @@ def reviewer_profile(request):
     return render(request, "proposals/reviewer_profile.html", {"form": form, "profile": profile})
 
 
-@login_required
+@requires(permissions.can_manage_review)
 def call_conflicts(request, pk):
-    _admin_only(request.user)
     call = get_object_or_404(Call, pk=pk)
     matrix = review_selectors.conflict_matrix(call, request.GET.get("page"))
-    return render(request, "proposals/call_conflicts.html", {"call": call, **matrix})
+    context = {"call": call, "can_change_conflicts": permissions.can_change_conflicts(request.user, call), **matrix}
+    return render(request, "proposals/call_conflicts.html", context)

@@ -59,7 +59,7 @@ def test_email_being_sent_by_a_killed_worker_is_delivered_exactly_once(
     partner_services.submit_registration(data=_application("awa@killed.example.org"), language="en")
 
     row = OutboundEmail.objects.get(to="awa@killed.example.org")
-    assert wait_for(mailbox.attempts, timeout=15), f"the worker never reached send:\n{worker.output()}"
+    assert wait_for(mailbox.attempts, timeout=60), f"the worker never reached send:\n{worker.output()}"
     [sender] = mailbox.attempts()
     if killed == "worker":
         # Main and pool process die together; the message stays unacknowledged until the visibility timeout.
@@ -71,7 +71,7 @@ def test_email_being_sent_by_a_killed_worker_is_delivered_exactly_once(
     else:
         # The main process sees its pool process die and, with reject_on_worker_lost, re-queues the message.
         os.kill(sender, signal.SIGKILL)
-    assert wait_for(lambda: _dead(sender), timeout=5)
+    assert wait_for(lambda: _dead(sender), timeout=20)
     assert mailbox.accepted() == [], "the mail server had not accepted the message when its sender died"
     mailbox.open()
 
@@ -79,7 +79,7 @@ def test_email_being_sent_by_a_killed_worker_is_delivered_exactly_once(
         row.refresh_from_db()
         return row.status == OutboundEmail.Status.SENT and _messages_in_broker(private_redis.url) == (0, 0)
 
-    assert wait_for(delivered_and_settled, timeout=15), (
+    assert wait_for(delivered_and_settled, timeout=60), (
         f"row {row.status}, mailbox {mailbox.attempts()}\n{worker.output()}"
     )
     [message] = mailbox.accepted()

@@ -9,6 +9,7 @@ from django.urls import reverse
 from proposals.models import Affinity, Bid, Call, ReviewAssignment
 from proposals.review import bids, matching
 from proposals.review import services as review_services
+from tests.helpers import csv_text
 from tests.proposals.review_support import audit_rows, new_reviewer, submitted_proposal, text
 
 
@@ -130,7 +131,7 @@ def test_every_assignment_shows_its_reasons_on_the_board_and_in_the_export(
     assert "shared areas: Payloads" in board
 
     export = client.get(reverse("proposals:call_assignments_export", args=[review_call.pk]))
-    rows = list(csv.DictReader(io.StringIO(export.content.decode())))
+    rows = list(csv.DictReader(io.StringIO(csv_text(export))))
     [row] = [row for row in rows if row["Reviewer"] == "Quinn Quake"]
     assert (row["Affinity"], row["Affinity rank for the proposal"], row["Bid"]) == ("0.61", "1", "Eager")
     assert row["Top shared terms"] == "regolith; dust" and row["Shared areas"] == "Payloads"
@@ -143,7 +144,7 @@ def test_the_export_keeps_a_formula_like_title_as_text(client, review_call, prog
     review_services.assign_reviewers(call=review_call, by=programme_admin)
     client.force_login(programme_admin)
 
-    content = client.get(reverse("proposals:call_assignments_export", args=[review_call.pk])).content.decode()
+    content = csv_text(client.get(reverse("proposals:call_assignments_export", args=[review_call.pk])))
 
     assert "'=HYPERLINK(1)" in content
 

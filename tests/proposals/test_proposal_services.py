@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from partners.services import suspend_organisation
 from portal.audit.models import AuditEvent
 from portal.errors import DomainError, NotAllowed, TransitionNotAllowed
-from proposals import services
+from proposals import notices, services
 from proposals.models import Proposal
 from tests.factories import (
     CallFactory,
@@ -205,6 +205,6 @@ def test_team_recipients_are_the_pi_and_each_co_investigator_with_an_email_once(
     TeamMemberFactory(proposal=proposal, user=None, full_name="Ines Outside", email="Ines@Uni.example.org")
     TeamMemberFactory(proposal=proposal, user=None, full_name="Ines Again", email="ines@uni.example.org")
     stranger = UserFactory()
-    recipients = services.team_recipients(proposal)
+    recipients = notices.team_recipients(proposal)
     assert recipients == {pi.email: pi, lead_coinvestigator.email: lead_coinvestigator, "ines@uni.example.org": None}
     assert stranger.email not in recipients

@@ -5,6 +5,7 @@ from django.urls import reverse
 
 from proposals.models import Call, Conflict, Decision, Review, ReviewAssignment
 from tests.factories import ReviewFactory
+from tests.helpers import csv_rows
 from tests.proposals.review_support import accepted, new_reviewer, submitted_proposal, text
 
 # Who may open which page -------------------------------------------------------------------------
@@ -187,7 +188,7 @@ def test_the_ranking_page(client, grow, review_call, programme_admin, django_ass
             response = client.get(url)
         assert len(response.context["rows"]) == size
         with django_assert_max_num_queries(7):
-            rows = client.get(url, {"format": "csv"}).content.decode().strip().splitlines()
+            rows = csv_rows(client.get(url, {"format": "csv"}))
         assert len(rows) == size + 1
 
 

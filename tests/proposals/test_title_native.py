@@ -1,15 +1,13 @@
 """A proposal keeps its title in the team's own script beside the English one, and an organisation its own name:
 entered in the editor or the API, frozen in each version, shown wherever the English one is."""
 
-import csv
-import io
-
 import pytest
 from django.urls import reverse
 
 from proposals import services
 from proposals.models import Call, Proposal
 from tests.factories import ProposalFactory
+from tests.helpers import csv_rows
 
 from .review_support import grades, submitted_review, text
 from .support import post_data
@@ -104,7 +102,7 @@ def test_the_ranking_and_its_exports_carry_the_title_in_the_teams_script(
     url = reverse("proposals:call_ranking", args=[review_call.pk])
 
     assert f"Regolith dust analyser · {NATIVE}" in text(client.get(url))
-    header, row = list(csv.reader(io.StringIO(client.get(url, {"format": "csv"}).content.decode())))
+    header, row = csv_rows(client.get(url, {"format": "csv"}))
     assert row[header.index("Title in own language")] == NATIVE
 
 
@@ -114,7 +112,7 @@ def test_the_submissions_export_has_the_title_in_the_teams_script(client, call, 
 
     response = client.get(reverse("proposals:call_submissions", args=[call.pk]), {"format": "csv"})
 
-    header, row = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    header, row = csv_rows(response)
     assert header[1:3] == ["Title", "Title in own language"] and row[1:3] == [SEISMOMETER, NATIVE]
 
 

@@ -3,11 +3,13 @@ administrator completes it, keeping what the programme's record must keep."""
 
 import json
 
+import pytest
 from django.test import Client
 from django.urls import reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from portal.audit.models import AuditEvent
+from portal.errors import NotAllowed
 from portal.notifications.services import notify
 from portal.security import services
 from portal.security.models import ClosureRequest
@@ -120,3 +122,16 @@ def test_a_closure_request_needs_the_confirmation(client, partner_member):
 
     assert response.status_code == 200
     assert not ClosureRequest.objects.exists()
+
+
+def test_only_programme_administrators_close_an_account_even_calling_the_service(db, programme_admin):
+    leaving = UserFactory(email="leaving@example.org")
+    closure = ClosureRequest.objects.create(user=leaving)
+    for person in (leaving, UserFactory(email="colleague@example.org", is_reviewer=True)):
+        with pytest.raises(NotAllowed):
+            services.complete_closure(closure=closure, by=person)
+    leaving.refresh_from_db()
+    assert leaving.is_active and leaving.email == "leaving@example.org"
+    services.complete_closure(closure=closure, by=programme_admin)
+    leaving.refresh_from_db()
+    assert not leaving.is_active

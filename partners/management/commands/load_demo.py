@@ -2,11 +2,10 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
-from django.utils import timezone
 
 from partners.choices import Area, CooperationLevel
-from partners.demo import DEMO_PASSWORD, PARTNERS
-from partners.models import Membership, Organisation, Registration, email_domain
+from partners.demo import APPLICATIONS, DEMO_PASSWORD, PARTNERS, add_applications
+from partners.models import Membership, Organisation, email_domain
 from proposals.models import Call
 
 User = get_user_model()
@@ -97,54 +96,7 @@ class Command(BaseCommand):
                     organisation.email_domain = email_domain(email)
                     organisation.save(update_fields=["email_domain"])
 
-        now = timezone.now()
-        applications = [
-            (
-                "Hefei University of Technology",
-                "合肥工业大学",
-                "university",
-                "CN",
-                "Hefei",
-                "Zhang Min",
-                "zhang.min@hfut.example",
-            ),
-            (
-                "Universidad Mayor de San Andrés",
-                "",
-                "university",
-                "BO",
-                "La Paz",
-                "Ana Quispe",
-                "ana.quispe@umsa.example",
-            ),
-            (
-                "South African National Space Agency",
-                "",
-                "space_agency",
-                "ZA",
-                "Hermanus",
-                "Johan Botha",
-                "johan.botha@sansa.example",
-            ),
-        ]
-        for name, native, kind, country, city, contact, email in applications:
-            Registration.objects.get_or_create(
-                contact_email=email,
-                defaults={
-                    "name": name,
-                    "native_name": native,
-                    "kind": kind,
-                    "country": country,
-                    "city": city,
-                    "areas": [Area.SCIENTIFIC_OBJECTIVES, Area.TALENT_TRAINING],
-                    "cooperation_levels": [CooperationLevel.EQUIPMENT],
-                    "contact_name": contact,
-                    "terms_accepted_at": now,
-                    "status": Registration.Status.PENDING_REVIEW,
-                    "email_verified_at": now,
-                    "queued_at": now,
-                },
-            )
+        add_applications(APPLICATIONS)
 
         from proposals import demo as proposals_demo
         from proposals import outcome_demo
