@@ -195,7 +195,9 @@ class CleanInputMiddleware:
 
 
 # What a response may carry to change its policy (django-csp's decorators set them).
-_POLICY_CHANGES = ("_csp_config", "_csp_update", "_csp_replace", "_csp_config_ro", "_csp_update_ro", "_csp_replace_ro")
+_POLICY_CHANGES = frozenset(
+    ("_csp_config", "_csp_update", "_csp_replace", "_csp_config_ro", "_csp_update_ro", "_csp_replace_ro")
+)
 
 
 @functools.cache
@@ -228,7 +230,7 @@ class ContentSecurityPolicyMiddleware(CSPMiddleware):
     def process_response(self, request, response):
         if (
             getattr(request, "_csp_nonce", None) is not None
-            or any(getattr(response, name, None) is not None for name in _POLICY_CHANGES)
+            or not _POLICY_CHANGES.isdisjoint(vars(response))
             or (settings.DEBUG and response.status_code in (404, 500))
         ):
             return super().process_response(request, response)
