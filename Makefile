@@ -51,9 +51,11 @@ bench-dashboard: $(STAMP)
 # Load and deadline rush: the portal under gunicorn with production settings on the same programme and, beside it,
 # one call of 2,000 proposals, 6,000 reviews and 60 reviewers (the database is made and loaded first when missing),
 # driven by wrk (installed from Debian when absent) with no writes and while a writer commits 10 writes a second,
-# then by 200 partners submitting around a deadline; both write bench/RESULTS.md.
+# then by 200 partners submitting around a deadline; and what the middleware stack costs over a bare view, in one
+# process. Each writes its section of bench/RESULTS.md.
 bench: $(STAMP)
 	command -v wrk >/dev/null || apt-get install -y wrk
+	DATABASE_URL=$(BENCH_DATABASE_URL) REDIS_URL=$(BENCH_REDIS_URL) $(BIN)/python bench/middleware_bench.py
 	DATABASE_URL=$(BENCH_DATABASE_URL) REDIS_URL=$(BENCH_REDIS_URL) $(BIN)/python bench/load_bench.py
 	DATABASE_URL=$(BENCH_DATABASE_URL) REDIS_URL=$(BENCH_REDIS_URL) $(BIN)/python bench/deadline_rush.py
 

@@ -29,9 +29,10 @@ DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
 HOST = "127.0.0.1"
 
 
-def setup():
-    """Production settings on plain HTTP on this machine, then Django, with the programme loaded and static files
-    collected (the production storage needs their manifest); the database is made and loaded when missing."""
+def setup(*, programme=True):
+    """Production settings on plain HTTP on this machine, then Django, with the programme loaded (unless
+    `programme` is false) and static files collected (the production storage needs their manifest); the database is
+    made, and loaded, when missing."""
     _configure()
     _create_database()
     import django
@@ -40,7 +41,8 @@ def setup():
     from django.core.management import call_command
 
     call_command("migrate", interactive=False, verbosity=0)
-    call_command("load_bench_data", unless_loaded=True)
+    if programme:
+        call_command("load_bench_data", unless_loaded=True)
     call_command("collectstatic", interactive=False, verbosity=0)
 
 

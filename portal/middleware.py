@@ -1,11 +1,23 @@
-"""Per-request context that services use without being handed the request."""
+"""Per-request context that services use without being handed the request, and the portal's own middleware."""
 
+import functools
 import logging
 from contextvars import ContextVar
 
+from csp.constants import HEADER, HEADER_REPORT_ONLY
+from csp.middleware import CheckableLazyObject, CSPMiddleware
+from csp.utils import build_policy
 from django.conf import settings
+from django.conf.urls.i18n import is_language_prefix_patterns_used
 from django.contrib.auth import SESSION_KEY
+from django.contrib.messages.middleware import MessageMiddleware as DjangoMessageMiddleware
+from django.contrib.messages.storage import default_storage
+from django.core.signals import setting_changed
+from django.dispatch import receiver
+from django.middleware.locale import LocaleMiddleware as DjangoLocaleMiddleware
 from django.utils import timezone, translation
+from django.utils.cache import patch_vary_headers
+from django.utils.functional import SimpleLazyObject, empty
 
 from portal.client import client_address, make_storable, storable
 from portal.views import bad_request
@@ -13,7 +25,8 @@ from portal.views import bad_request
 access_log = logging.getLogger("portal.access")
 REFUSALS = {401, 403, 404, 405, 409, 429}
 
-_client_ip: ContextVar[str | None] = ContextVar("client_ip", default=None)
+# The request being answered: its client's address is worked out only if something records it.
+_current_request: ContextVar = ContextVar("current_request", default=None)
 
 
 def current_base_url():
@@ -23,7 +36,8 @@ def current_base_url():
 
 
 def current_ip():
-    return _client_ip.get()
+    request = _current_request.get()
+    return None if request is None else client_address(request)
 
 
 def absolute_url(path):
@@ -46,7 +60,7 @@ def new_account_language(code=None):
 def use_language(request, user):
     """Answer a signed-in person in their saved language, whatever the browser asks for."""
     language = supported_language(user.language)
-    if language:
+    if language and language != getattr(request, "LANGUAGE_CODE", None):
         translation.activate(language)
         request.LANGUAGE_CODE = language
 
@@ -65,6 +79,17 @@ def remember_language(response, language):
     )
 
 
+def _signed_in_user(request):
+    """The person signed in to the pages with the request's session, or None. A session that names nobody (Django's
+    sign-in keeps who in the session) answers without the user being looked up; an API token's owner is known
+    only to the API's views."""
+    session = getattr(request, "session", None)
+    if session is None or SESSION_KEY not in session:
+        return None
+    user = getattr(request, "user", None)
+    return user if user is not None and user.is_authenticated else None
+
+
 class RequestContextMiddleware:
     """The client's address for the audit log, and the signed-in person's language and time zone.
 
@@ -77,17 +102,20 @@ class RequestContextMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        ip_token = _client_ip.set(client_address(request))
-        user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated:
+        request_token = _current_request.set(request)
+        zone = None
+        user = _signed_in_user(request)
+        if user is not None:
             use_language(request, user)
-            if user.time_zone:
-                timezone.activate(user.time_zone)
+            zone = user.time_zone
+            if zone:
+                timezone.activate(zone)
         try:
             response = self.get_response(request)
         finally:
-            timezone.deactivate()
-            _client_ip.reset(ip_token)
+            if zone:
+                timezone.deactivate()
+            _current_request.reset(request_token)
         self._keep_language_cookie(request, response)
         self._log_refusal(request, response)
         return response
@@ -114,9 +142,8 @@ class RequestContextMiddleware:
     def _keep_language_cookie(request, response):
         # Who is signed in now: the sign-in page has just signed someone in, the sign-out page out. A token
         # user of the API has no session and is given no cookie.
-        user = getattr(request, "user", None)
-        session = getattr(request, "session", None)
-        if user is None or not user.is_authenticated or session is None or SESSION_KEY not in session:
+        user = _signed_in_user(request)
+        if user is None:
             return
         language = supported_language(user.language)
         if language and request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME) != language:
@@ -140,16 +167,119 @@ class CleanInputMiddleware:
 
     def __call__(self, request):
         meta = request.META
-        for key, value in meta.items():
-            if (key.startswith("HTTP_") or key in ("CONTENT_TYPE", "REMOTE_ADDR", "REMOTE_HOST")) and (
-                isinstance(value, str) and not storable(value)
-            ):
-                meta[key] = make_storable(value)
+        # One look at all of the request's text in META (headers, path, query string) finds nearly every request
+        # clean; only one that holds such a character is looked at header by header.
+        unclean = not storable("".join([value for value in meta.values() if value.__class__ is str]))
+        if unclean:
+            for key, value in meta.items():
+                if (key.startswith("HTTP_") or key in ("CONTENT_TYPE", "REMOTE_ADDR", "REMOTE_HOST")) and (
+                    isinstance(value, str) and not storable(value)
+                ):
+                    meta[key] = make_storable(value)
         # A quoted cookie value may spell NUL as an escape ("\\000"), which only parsing turns into the character:
         # such a cookie is not one the portal set, and is dropped (a session cookie so, a fresh anonymous session).
-        request.COOKIES = {name: value for name, value in request.COOKIES.items() if storable(name) and storable(value)}
-        if not storable(request.path_info) or not all(
-            storable(name) and all(storable(value) for value in values) for name, values in request.GET.lists()
+        if "\\" in meta.get("HTTP_COOKIE", ""):
+            request.COOKIES = {
+                name: value for name, value in request.COOKIES.items() if storable(name) and storable(value)
+            }
+        # The path and query parameters are decoded from the path and query string, which hold such a character
+        # as it is or, in the query string, percent-encoded.
+        if (unclean or "%" in meta.get("QUERY_STRING", "")) and (
+            not storable(request.path_info)
+            or not all(
+                storable(name) and all(storable(value) for value in values) for name, values in request.GET.lists()
+            )
         ):
             return bad_request(request)
         return self.get_response(request)
+
+
+# What a response may carry to change its policy (django-csp's decorators set them).
+_POLICY_CHANGES = frozenset(
+    ("_csp_config", "_csp_update", "_csp_replace", "_csp_config_ro", "_csp_update_ro", "_csp_replace_ro")
+)
+
+
+@functools.cache
+def _settings_policies():
+    """The Content-Security-Policy headers the settings give, each with the path prefixes it leaves out: the same
+    for every response that changes nothing in them, so written once (and again when a setting changes)."""
+    policies = []
+    for header, setting, report_only in (
+        (HEADER, "CONTENT_SECURITY_POLICY", False),
+        (HEADER_REPORT_ONLY, "CONTENT_SECURITY_POLICY_REPORT_ONLY", True),
+    ):
+        value = build_policy(report_only=report_only)
+        if value:
+            excluded = tuple((getattr(settings, setting, None) or {}).get("EXCLUDE_URL_PREFIXES") or ())
+            exempt = "_csp_exempt_ro" if report_only else "_csp_exempt"
+            policies.append((header, value, excluded, exempt))
+    return tuple(policies)
+
+
+@receiver(setting_changed)
+def _forget_policies(*, setting, **kwargs):
+    if setting in ("CONTENT_SECURITY_POLICY", "CONTENT_SECURITY_POLICY_REPORT_ONLY"):
+        _settings_policies.cache_clear()
+
+
+class ContentSecurityPolicyMiddleware(CSPMiddleware):
+    """django-csp's middleware, giving a response that changes nothing in the policy (no decorator on its view, no
+    nonce used) the headers written once from the settings, instead of building them anew for each response."""
+
+    def process_response(self, request, response):
+        if (
+            getattr(request, "_csp_nonce", None) is not None
+            or not _POLICY_CHANGES.isdisjoint(vars(response))
+            or (settings.DEBUG and response.status_code in (404, 500))
+        ):
+            return super().process_response(request, response)
+        for header, value, excluded, exempt in _settings_policies():
+            if (
+                header not in response
+                and getattr(response, exempt, False) is False
+                and not request.path_info.startswith(excluded)
+            ):
+                response[header] = value
+        # As django-csp does: a nonce asked for once the header is written could not be in it.
+        request.csp_nonce = CheckableLazyObject(self._csp_nonce_post_response)
+        return response
+
+
+class LocaleMiddleware(DjangoLocaleMiddleware):
+    """Django's, for addresses without a language prefix, which the portal's are: the language is the one Django
+    picks from the cookie or Accept-Language, without Django's look for a language at the start of each path
+    (for "/partners/" a lookup of a language called "partners", which fails uncached, twice a request)."""
+
+    @staticmethod
+    def _prefixed(request):
+        return is_language_prefix_patterns_used(getattr(request, "urlconf", settings.ROOT_URLCONF))[0]
+
+    def process_request(self, request):
+        if self._prefixed(request):
+            return super().process_request(request)
+        translation.activate(translation.get_language_from_request(request))
+        request.LANGUAGE_CODE = translation.get_language()
+        return None
+
+    def process_response(self, request, response):
+        if self._prefixed(request):
+            return super().process_response(request, response)
+        patch_vary_headers(response, ("Accept-Language",))
+        response.headers.setdefault("Content-Language", translation.get_language())
+        return response
+
+
+class MessageMiddleware(DjangoMessageMiddleware):
+    """Django's, making the messages' storage (a signed cookie, then the session) when a message is first added or
+    read rather than on every request: a request that does neither leaves the stored messages as they are, as
+    Django's storage does when it goes unused."""
+
+    def process_request(self, request):
+        request._messages = SimpleLazyObject(functools.partial(default_storage, request))
+
+    def process_response(self, request, response):
+        storage = getattr(request, "_messages", None)
+        if isinstance(storage, SimpleLazyObject) and storage._wrapped is empty:
+            return response
+        return super().process_response(request, response)

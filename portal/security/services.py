@@ -1,5 +1,6 @@
 """Changes to a person's second factors, sign-ins, API tokens and account closure."""
 
+import time
 from importlib import import_module
 
 from django.conf import settings
@@ -39,6 +40,28 @@ def _user_agent(request):
 
 def _seen_key(kind, key):
     return f"security:seen:{kind}:{key}"
+
+
+# The "seen" marks this process set, with when (time.time()): the later requests of a sign-in or token within the
+# interval find theirs here and ask neither the cache nor the database, while the cache's mark keeps the writes to
+# one an interval across processes. Forgotten all at once when this many are held (each is a key and a float).
+_seen_here = {}
+_SEEN_HERE_LIMIT = 20_000
+
+
+def _note_seen(cache_key):
+    if len(_seen_here) >= _SEEN_HERE_LIMIT:
+        _seen_here.clear()
+    _seen_here[cache_key] = time.time()
+
+
+def _seen_recently(cache_key):
+    """True if `cache_key` was marked seen less than SEEN_INTERVAL ago, by this process or any other (which the
+    cache is asked at most once an interval); otherwise it is marked now."""
+    if _seen_here.get(cache_key, 0) > time.time() - SEEN_INTERVAL:
+        return True
+    _note_seen(cache_key)
+    return not cache.add(cache_key, 1, SEEN_INTERVAL)
 
 
 # --- Sign-ins to the pages ---------------------------------------------------------------------------------------
@@ -81,13 +104,14 @@ def record_sign_in(*, request, user):
         },
     )
     cache.set(_seen_key("session", session_key), 1, SEEN_INTERVAL)
+    _note_seen(_seen_key("session", session_key))
     refresh_session_flags(request=request, user=user)
 
 
 def touch_session(*, request, user):
     """Mark the sign-in as seen now, at most once a minute."""
     session_key = request.session.session_key
-    if not session_key or not cache.add(_seen_key("session", session_key), 1, SEEN_INTERVAL):
+    if not session_key or _seen_recently(_seen_key("session", session_key)):
         return
     now = timezone.now()
     updated = SignedInSession.objects.filter(session_key=session_key, user=user).update(last_seen_at=now)
@@ -101,7 +125,7 @@ def touch_session(*, request, user):
 def touch_token(*, token):
     """Note, in the cache and at most once a minute, when a token was used: the API's requests write nothing."""
     used_key = selectors.token_used_key(token.pk)
-    if cache.add(used_key + ":recent", 1, SEEN_INTERVAL):
+    if not _seen_recently(used_key + ":recent"):
         cache.set(used_key, timezone.now(), settings.API_TOKEN_LIFETIME_HOURS * 3600)
 
 

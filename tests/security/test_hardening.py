@@ -61,6 +61,21 @@ def test_pages_forbid_inline_scripts_framing_and_type_sniffing(db, client):
     assert response["Referrer-Policy"] == "same-origin"
 
 
+def _policy(response):
+    return dict(
+        directive.strip().split(" ", 1) for directive in response["Content-Security-Policy"].split(";") if directive
+    )
+
+
+def test_only_the_api_docs_may_use_inline_styles(db, client):
+    before = client.get(reverse("home"))
+    docs = client.get(reverse("api-docs"))
+    after = client.get(reverse("home"))
+
+    assert "'unsafe-inline'" in _policy(docs)["style-src"]
+    assert _policy(before)["style-src"] == _policy(after)["style-src"] == "'self'"
+
+
 def test_production_keeps_cookies_secure_and_passwords_slowly_hashed(monkeypatch):
     monkeypatch.setenv("SECRET_KEY", "a-long-random-looking-value-only-for-reading-the-settings-module")
     monkeypatch.setenv("ALLOWED_HOSTS", "portal.example.org")

@@ -114,6 +114,17 @@ def test_a_nul_byte_in_a_path_or_query_parameter_is_a_400(client, api_client, pa
     assert client.get("/partners/verify/abc%00def/").status_code == 400
 
 
+def test_a_nul_byte_sent_unencoded_in_the_query_string_is_a_400_too(client, db):
+    assert client.get("/partners/", QUERY_STRING="q=moon\x00base").status_code == 400
+    assert client.get("/partners/", QUERY_STRING="q=moon base").status_code == 200
+
+
+def test_half_a_surrogate_pair_in_a_header_is_cleaned_like_a_nul_byte(client, partner_member):
+    client.post(LOGIN, {"username": partner_member.email, "password": "guess"}, HTTP_USER_AGENT="brute\ud800force")
+
+    assert AccessAttempt.objects.get(username=partner_member.email).user_agent == "brute?force"
+
+
 # The sweeps: every API list filter, every JSON field and every page form, as every role ------------------------
 
 

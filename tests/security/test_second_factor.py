@@ -4,6 +4,8 @@ and the API, required for programme administrators and reviewers after a grace p
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from django_otp.oath import TOTP
@@ -89,6 +91,17 @@ def test_signing_in_asks_for_the_authenticator_code_after_the_password(client, p
     assert passed["Location"] == HOME
     assert client.get(HOME).status_code == 200
     assert client.get(ME).status_code == 200
+
+
+def test_pages_after_the_second_factor_do_not_look_the_device_up_again(client, partner_member):
+    device = with_authenticator(partner_member)
+    sign_in(client, partner_member)
+    client.post(VERIFY, {"code": code_for(device), "next": HOME})
+
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(HOME).status_code == 200
+
+    assert [query["sql"] for query in queries if "otp_" in query["sql"]] == []
 
 
 def test_a_code_already_used_does_not_work_again(client, partner_member):
